@@ -1,0 +1,1 @@
+"""Side-by-side speed and memory benchmarks of deepgrad against PyTorch (CPU)."""

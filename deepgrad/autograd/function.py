@@ -1,0 +1,80 @@
+"""Function: the base of every differentiable op (forward and backward on plain arrays)."""
+from __future__ import annotations
+
+from .anomaly import check_forward
+from .grad_mode import STATE
+
+
+class Function:
+    """One differentiable op. Subclasses define ``forward(*arrays)`` and ``backward(*gys)``.
+
+    ``forward`` receives the input arrays and returns one array (or a tuple when the subclass sets
+    ``n_out > 1``). ``backward`` receives one upstream gradient per output (``gy``; zeros stand in
+    for outputs that got no gradient) and returns one gradient per input, ``None`` where
+    ``self.needs_input_grad[i]`` is false or the input is not differentiable. Returned gradients
+    may have the broadcast shape; the engine reduces them to the input's shape.
+
+    Hyperparameters go to ``__init__``; arrays needed by backward are saved on ``self`` in
+    ``forward``. Calling ``Fn(...).apply(*tensors)`` runs forward and, when grad recording is on
+    and an input requires grad, links the node into the graph.
+    """
+
+    n_out = 1
+    inputs = None  # the input Tensors while the node is part of a live graph
+    released = False  # set once backward freed the saved arrays
+
+    def apply(self, *inputs):
+        """Run forward on ``inputs`` (Tensors) and return the output Tensor(s)."""
+        y = self.forward(*[t.data for t in inputs])
+        record = False
+        if STATE.enabled:
+            for t in inputs:
+                if t.requires_grad:
+                    record = True
+                    break
+        if STATE.anomaly:
+            check_forward(self, inputs, y)
+        make = Tensor._make
+        if not record:
+            if self.n_out == 1:
+                return make(y, False, None, 0)
+            return tuple(make(a, False, None, 0) for a in y)
+        self.inputs = inputs
+        self.needs_input_grad = tuple([t.requires_grad for t in inputs])
+        if self.n_out == 1:
+            return make(y, True, self, 0)
+        self.out_meta = [(a.shape, a.dtype) for a in y]
+        return tuple(make(a, self.differentiable_output(i), self, i) for i, a in enumerate(y))
+
+    def differentiable_output(self, index: int) -> bool:
+        """Whether output ``index`` carries gradient (integer outputs such as indices do not)."""
+        return True
+
+    def release(self) -> None:
+        """Drop the saved arrays and the links to the inputs (after a backward without retain)."""
+        self.__dict__.clear()
+        self.released = True
+
+    @property
+    def name(self) -> str:
+        """The op's name as error messages show it."""
+        return type(self).__name__
+
+
+def unbroadcast(g, shape):
+    """Sum ``g`` over the axes that broadcasting added or stretched, so that it has ``shape``."""
+    if g.shape == shape:
+        return g
+    nd = g.ndim - len(shape)
+    if nd < 0:
+        return g.reshape(shape)
+    axes = list(range(nd))
+    for i, n in enumerate(shape):
+        if n == 1 and g.shape[nd + i] != 1:
+            axes.append(nd + i)
+    if axes:
+        g = g.sum(axis=tuple(axes), keepdims=True)
+    return g.reshape(shape)
+
+
+from .tensor import Tensor  # noqa: E402  (the knot: Tensor and Function refer to each other)

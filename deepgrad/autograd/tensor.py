@@ -1,0 +1,232 @@
+"""Tensor: an array with an optional gradient and a link to the Function that made it."""
+from __future__ import annotations
+
+import numpy
+
+from ..backend import get_array_module
+from .grad_mode import STATE
+
+DEFAULT_DTYPE = numpy.float32
+
+
+def _as_array(data, dtype=None):
+    """Turn Python data or an array into an array; Python floats become float32 by default."""
+    if isinstance(data, Tensor):
+        data = data.data
+    xp = get_array_module(data)
+    if isinstance(data, xp.ndarray):
+        return data if dtype is None or data.dtype == dtype else data.astype(dtype)
+    if isinstance(data, numpy.generic):
+        return numpy.asarray(data, dtype=dtype)
+    arr = numpy.asarray(data)
+    if dtype is None and arr.dtype == numpy.float64:
+        arr = arr.astype(DEFAULT_DTYPE)
+    elif dtype is not None and arr.dtype != dtype:
+        arr = arr.astype(dtype)
+    return arr
+
+
+class Tensor:
+    """An n-dimensional array that records the ops applied to it for reverse-mode autodiff.
+
+    Attributes:
+        data: the underlying array (NumPy, or CuPy on a GPU).
+        grad: a Tensor of ``data``'s shape after ``backward()``, else ``None``.
+        requires_grad: whether gradients flow to this tensor.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_out_idx", "_retain", "__weakref__")
+    __array_priority__ = 1000  # so that ndarray <op> Tensor defers to Tensor's reflected operator
+
+    def __init__(self, data, requires_grad: bool = False, dtype=None) -> None:
+        self.data = _as_array(data, dtype)
+        self.grad = None
+        self._ctx = None
+        self._out_idx = 0
+        self._retain = False
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _make(cls, data, requires_grad, ctx, idx):
+        """Fast constructor for op outputs (no conversion, no checks)."""
+        t = object.__new__(cls)
+        t.data = data
+        t.grad = None
+        t.requires_grad = requires_grad
+        t._ctx = ctx
+        t._out_idx = idx
+        t._retain = False
+        return t
+
+    # ---- properties -------------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors made by the user rather than by a recorded op."""
+        return self._ctx is None
+
+    @property
+    def grad_fn(self):
+        """The Function that produced this tensor (``None`` for leaves)."""
+        return self._ctx
+
+    @property
+    def device(self) -> str:
+        return "cpu" if get_array_module(self.data) is numpy else "cuda"
+
+    def size(self, dim: int | None = None):
+        """The shape, or its length along ``dim`` (PyTorch's ``size``)."""
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        return int(self.data.size)
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    # ---- conversion -------------------------------------------------------------------------
+    def numpy(self):
+        """The data as a NumPy array (shares memory on the CPU)."""
+        d = self.data
+        return d if isinstance(d, numpy.ndarray) else d.get()
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item(): tensor has {self.data.size} elements, expected 1 "
+                             f"(shape {self.shape})")
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        return bool(self.item())
+
+    def __array__(self, dtype=None, copy=None):
+        return self.numpy() if dtype is None else self.numpy().astype(dtype)
+
+    def __repr__(self) -> str:
+        body = numpy.array2string(self.numpy(), separator=", ", prefix="tensor(")
+        extra = "" if self.dtype == DEFAULT_DTYPE or self.dtype == numpy.int64 else \
+            f", dtype={self.dtype}"
+        if self._ctx is not None:
+            extra += f", grad_fn=<{self._ctx.name}>"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    # ---- autograd ---------------------------------------------------------------------------
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Set ``requires_grad`` in place; only floating-point tensors can require gradients."""
+        if requires_grad and self.data.dtype.kind not in "fc":
+            raise TypeError(f"requires_grad: only floating-point tensors can require gradients, "
+                            f"got dtype {self.data.dtype}")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def detach(self) -> "Tensor":
+        """A tensor sharing this data but cut from the graph."""
+        return Tensor._make(self.data, False, None, 0)
+
+    def detach_(self) -> "Tensor":
+        self._ctx = None
+        self.requires_grad = False
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` on this non-leaf tensor after backward (as PyTorch's ``retain_grad``)."""
+        if self._ctx is not None:
+            self._retain = True
+            retained = getattr(self._ctx, "retained", None)
+            if retained is None:
+                retained = self._ctx.retained = {}
+            retained[self._out_idx] = self
+
+    def backward(self, grad=None, retain_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
+
+        Args:
+            grad: upstream gradient of ``self``'s shape; may be omitted for a one-element tensor.
+            retain_graph: keep the graph so that backward can run through it again.
+        """
+        _backward(self, grad, retain_graph)
+
+    def zero_(self) -> "Tensor":
+        self.data[...] = 0
+        return self
+
+    def copy_(self, src) -> "Tensor":
+        """Copy ``src``'s values into this tensor's array in place."""
+        self.data[...] = _as_array(src)
+        return self
+
+    def clone(self) -> "Tensor":
+        from ..ops.arithmetic import clone
+
+        return clone(self)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def astype(self, dtype) -> "Tensor":
+        from ..ops.arithmetic import to_dtype
+
+        return to_dtype(self, dtype)
+
+    def float(self) -> "Tensor":
+        return self.astype(numpy.float32)
+
+    def double(self) -> "Tensor":
+        return self.astype(numpy.float64)
+
+    def long(self) -> "Tensor":
+        return Tensor._make(self.data.astype(numpy.int64), False, None, 0)
+
+    def int(self) -> "Tensor":
+        return Tensor._make(self.data.astype(numpy.int32), False, None, 0)
+
+    def bool(self) -> "Tensor":
+        return Tensor._make(self.data.astype(bool), False, None, 0)
+
+    def to(self, *args, **kwargs) -> "Tensor":
+        """``to(dtype)`` converts; ``to('cpu')`` is a no-op on the CPU."""
+        dtype = kwargs.get("dtype")
+        for a in args:
+            if not isinstance(a, str):
+                dtype = a
+        return self if dtype is None or numpy.dtype(dtype) == self.dtype else self.astype(dtype)
+
+    def cpu(self) -> "Tensor":
+        return self
+
+
+def is_grad_enabled() -> bool:
+    return STATE.enabled
+
+
+from .engine import backward as _backward  # noqa: E402  (engine needs Tensor defined first)

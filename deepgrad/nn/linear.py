@@ -1,0 +1,98 @@
+"""Basic layers: Linear, Identity, Flatten, Dropout."""
+from __future__ import annotations
+
+import math
+
+import numpy
+
+from ..autograd.tensor import DEFAULT_DTYPE
+from ..ops.dropout import dropout
+from ..ops.linalg import Linear as LinearFn
+from ..ops.shape import flatten
+from . import init
+from .module import Module, Parameter
+
+
+class Linear(Module):
+    """Fully connected layer ``y = x W^T + b``.
+
+    Shapes: x (..., in_features) -> y (..., out_features); weight (out, in), bias (out,).
+    Init as PyTorch's: W ~ U(-1/sqrt(in), 1/sqrt(in)) (kaiming_uniform with a = sqrt 5), the
+    bias likewise. ``weight_regularizer``/``bias_regularizer`` add penalties to
+    ``Module.regularization_loss()``.
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None,
+                 weight_regularizer=None, bias_regularizer=None) -> None:
+        super().__init__()
+        if in_features <= 0 or out_features <= 0:
+            raise ValueError(f"Linear: in_features and out_features must be positive, got "
+                             f"{in_features} and {out_features}")
+        self.in_features, self.out_features = in_features, out_features
+        dtype = numpy.dtype(dtype or DEFAULT_DTYPE)
+        self.weight = Parameter(numpy.empty((out_features, in_features), dtype))
+        if bias:
+            self.bias = Parameter(numpy.empty(out_features, dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+        self.add_regularizer("weight", weight_regularizer)
+        self.add_regularizer("bias", bias_regularizer)
+
+    def reset_parameters(self) -> None:
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            bound = 1 / math.sqrt(self.in_features)
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x):
+        if x.shape[-1:] != (self.in_features,):
+            raise ValueError(f"Linear({self.in_features}, {self.out_features}): input shape "
+                             f"{tuple(x.shape)} does not end in in_features={self.in_features}")
+        if self.bias is None:
+            return LinearFn().apply(x, self.weight)
+        return LinearFn().apply(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
+
+
+class Identity(Module):
+    """Returns its input unchanged."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__()
+
+    def forward(self, x):
+        return x
+
+
+class Flatten(Module):
+    """Flatten dims ``start_dim..end_dim`` (default: all but the batch dim)."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def forward(self, x):
+        return flatten(x, self.start_dim, self.end_dim)
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Dropout(Module):
+    """Inverted dropout with probability ``p`` in training mode; identity in eval mode."""
+
+    def __init__(self, p: float = 0.5) -> None:
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout: p must be in [0, 1], got {p}")
+        self.p = p
+
+    def forward(self, x):
+        return dropout(x, self.p, self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"

@@ -1,0 +1,277 @@
+"""Module and Parameter: the containers of learnable state, registered on attribute assignment."""
+from __future__ import annotations
+
+from collections import OrderedDict, namedtuple
+
+import numpy
+
+from ..autograd.tensor import Tensor, _as_array
+
+IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+class Parameter(Tensor):
+    """A Tensor that a Module registers as learnable; ``requires_grad`` defaults to True."""
+
+    __slots__ = ()
+
+    def __init__(self, data, requires_grad: bool = True) -> None:
+        super().__init__(data.data if isinstance(data, Tensor) else data, requires_grad)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class Module:
+    """Base class of layers and models (PyTorch's contract).
+
+    Assigning a Parameter, a Module or (via ``register_buffer``) a state tensor to an attribute
+    registers it; the attribute stays a plain instance attribute, so ``self.weight`` in
+    ``forward`` costs one dict lookup. Subclasses define ``forward``.
+    """
+
+    training: bool
+
+    def __init__(self) -> None:
+        d = self.__dict__
+        d["_parameters"] = OrderedDict()
+        d["_modules"] = OrderedDict()
+        d["_buffers"] = OrderedDict()
+        d["_non_persistent"] = set()
+        d["_regularizers"] = {}
+        d["training"] = True
+
+    # ---- registration ---------------------------------------------------------------------
+    def __setattr__(self, name: str, value) -> None:
+        d = self.__dict__
+        if "_parameters" not in d:
+            raise AttributeError(f"{type(self).__name__}: call super().__init__() before "
+                                 f"assigning attribute {name!r}")
+        for registry in (d["_parameters"], d["_modules"]):
+            registry.pop(name, None)
+        if isinstance(value, Parameter):
+            d["_parameters"][name] = value
+        elif isinstance(value, Module):
+            d["_modules"][name] = value
+        elif name in d["_buffers"]:
+            if value is not None and not isinstance(value, Tensor):
+                value = Tensor(value)
+            d["_buffers"][name] = value
+        d[name] = value
+
+    def __delattr__(self, name: str) -> None:
+        for key in ("_parameters", "_modules", "_buffers", "_regularizers"):
+            self.__dict__[key].pop(name, None)
+        del self.__dict__[name]
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Register ``param`` (or None, to declare an absent parameter such as a missing bias)."""
+        if param is None:
+            self.__dict__["_parameters"].pop(name, None)
+            self.__dict__[name] = None
+        else:
+            setattr(self, name, param)
+
+    def register_buffer(self, name: str, tensor, persistent: bool = True) -> None:
+        """Register non-learnable state (e.g. running statistics) that ``state_dict`` saves."""
+        if tensor is not None and not isinstance(tensor, Tensor):
+            tensor = Tensor(tensor)
+        self.__dict__["_buffers"][name] = tensor
+        if not persistent:
+            self.__dict__["_non_persistent"].add(name)
+        self.__dict__[name] = tensor
+
+    def add_module(self, name: str, module: "Module | None") -> None:
+        setattr(self, name, module)
+
+    def add_regularizer(self, param_name: str, regularizer) -> None:
+        """Attach a penalty callable (Tensor -> scalar Tensor) to parameter ``param_name``."""
+        if regularizer is None:
+            self._regularizers.pop(param_name, None)
+        else:
+            self._regularizers[param_name] = regularizer
+
+    # ---- traversal ------------------------------------------------------------------------
+    def named_modules(self, prefix: str = "", memo=None):
+        """Yield (dotted name, module) for this module and every descendant, once each."""
+        memo = set() if memo is None else memo
+        if id(self) in memo:
+            return
+        memo.add(id(self))
+        yield prefix, self
+        for name, m in self._modules.items():
+            if m is not None:
+                yield from m.named_modules(f"{prefix}.{name}" if prefix else name, memo)
+
+    def modules(self):
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self):
+        for name, m in self._modules.items():
+            if m is not None:
+                yield name, m
+
+    def children(self):
+        for _, m in self.named_children():
+            yield m
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True):
+        """Yield (dotted name, Parameter) in registration order, each shared parameter once."""
+        seen = set()
+        mods = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for mod_prefix, m in mods:
+            for name, p in m._parameters.items():
+                if p is not None and id(p) not in seen:
+                    seen.add(id(p))
+                    yield (f"{mod_prefix}.{name}" if mod_prefix else name), p
+
+    def parameters(self, recurse: bool = True):
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True):
+        mods = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for mod_prefix, m in mods:
+            for name, b in m._buffers.items():
+                if b is not None:
+                    yield (f"{mod_prefix}.{name}" if mod_prefix else name), b
+
+    def buffers(self, recurse: bool = True):
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    # ---- state ----------------------------------------------------------------------------
+    def state_dict(self) -> "OrderedDict[str, numpy.ndarray]":
+        """Parameters and persistent buffers by dotted name, as copied NumPy arrays
+        (PyTorch's names for the same architecture)."""
+        out = OrderedDict()
+        for mod_prefix, m in self.named_modules():
+            dot = f"{mod_prefix}." if mod_prefix else ""
+            for name, p in m._parameters.items():
+                if p is not None:
+                    out[dot + name] = numpy.array(p.numpy(), copy=True)
+            for name, b in m._buffers.items():
+                if b is not None and name not in m._non_persistent:
+                    out[dot + name] = numpy.array(b.numpy(), copy=True)
+        return out
+
+    def _state_tensors(self) -> "OrderedDict[str, Tensor]":
+        out = OrderedDict()
+        for mod_prefix, m in self.named_modules():
+            dot = f"{mod_prefix}." if mod_prefix else ""
+            for name, p in m._parameters.items():
+                if p is not None:
+                    out[dot + name] = p
+            for name, b in m._buffers.items():
+                if b is not None and name not in m._non_persistent:
+                    out[dot + name] = b
+        return out
+
+    def load_state_dict(self, state_dict, strict: bool = True) -> IncompatibleKeys:
+        """Copy arrays (or Tensors) into the parameters and buffers of the same names.
+
+        Every key and shape is checked before anything is written, so a failed load leaves
+        the module unchanged. Raises KeyError (strict) or ValueError (shape) naming the keys.
+        """
+        own = self._state_tensors()
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        if strict and (missing or unexpected):
+            raise KeyError(f"load_state_dict for {type(self).__name__}: missing keys "
+                           f"{missing}, unexpected keys {unexpected}")
+        staged = []
+        for k, t in own.items():
+            if k not in state_dict:
+                continue
+            arr = _as_array(state_dict[k])
+            if tuple(arr.shape) != tuple(t.shape):
+                raise ValueError(f"load_state_dict for {type(self).__name__}: size mismatch "
+                                 f"for {k}: checkpoint shape {tuple(arr.shape)}, model shape "
+                                 f"{tuple(t.shape)}")
+            staged.append((t, arr))
+        for t, arr in staged:
+            t.data[...] = arr
+        return IncompatibleKeys(missing, unexpected)
+
+    # ---- modes and conversion -------------------------------------------------------------
+    def train(self, mode: bool = True) -> "Module":
+        for m in self.modules():
+            m.__dict__["training"] = mode
+        return self
+
+    def eval(self) -> "Module":
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Module":
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear the gradients of all parameters (to None by default, as PyTorch)."""
+        for p in self.parameters():
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad = Tensor._make(p.grad.data * 0, False, None, 0)
+
+    def apply(self, fn) -> "Module":
+        """Call ``fn(module)`` on every submodule, then on this module (for custom init)."""
+        for m in self.children():
+            m.apply(fn)
+        fn(self)
+        return self
+
+    def to(self, *args, **kwargs) -> "Module":
+        """``to(dtype)`` casts floating parameters and buffers; ``to('cpu')`` is a no-op."""
+        dtype = kwargs.get("dtype")
+        for a in args:
+            if not isinstance(a, str):
+                dtype = a
+            elif a not in ("cpu",):
+                raise ValueError(f"to: device {a!r} is not available (only 'cpu')")
+        if dtype is not None:
+            for t in list(self.parameters()) + list(self.buffers()):
+                if t.data.dtype.kind == "f":
+                    t.data = t.data.astype(dtype)
+                    t.grad = None
+        return self
+
+    def float(self) -> "Module":
+        return self.to(numpy.float32)
+
+    def double(self) -> "Module":
+        return self.to(numpy.float64)
+
+    def regularization_loss(self):
+        """Sum of every attached regularizer's penalty over this module tree (0.0 if none)."""
+        total = None
+        for m in self.modules():
+            for name, reg in m._regularizers.items():
+                p = getattr(m, name, None)
+                if p is not None:
+                    term = reg(p)
+                    total = term if total is None else total + term
+        return total if total is not None else 0.0
+
+    def num_parameters(self) -> int:
+        """Total number of learnable scalars."""
+        return sum(p.data.size for p in self.parameters())
+
+    # ---- calling and printing -------------------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__}({self.extra_repr()}"]
+        children = list(self._modules.items())
+        if not children:
+            return lines[0] + ")"
+        for name, m in children:
+            body = repr(m).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {body}")
+        return "\n".join(lines) + "\n)"

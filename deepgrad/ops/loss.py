@@ -1,0 +1,171 @@
+"""Losses: cross_entropy (fused with log_softmax), nll_loss, binary cross-entropy (with logits),
+mse, l1 and the chapter's quadratic cost. Reductions and defaults as PyTorch's."""
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ..autograd.tensor import Tensor
+from ..backend import get_array_module
+from ._util import as_tensor
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _check_reduction(op: str, reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{op}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+
+
+def _class_coefficients(xp, target, n_classes, weight, label_smoothing, ignore_index, reduction,
+                        dtype):
+    """Coefficient matrix ``A`` (N, C) with ``loss = -sum(A * log p)`` for class-index targets.
+
+    PyTorch's definition: the NLL part weighs row i by ``w[y_i]``, the smoothing part spreads
+    ``eps / C`` over classes weighted by ``w[c]``; with ``reduction='mean'`` both are divided by
+    ``sum_i w[y_i]`` over the rows not ignored (the plain count without weights).
+    """
+    n = target.shape[0]
+    valid = target != ignore_index
+    safe = xp.where(valid, target, 0)
+    if xp.any((safe < 0) | (safe >= n_classes)):
+        bad = target[valid & ((target < 0) | (target >= n_classes))][0]
+        raise IndexError(f"cross_entropy: target {int(bad)} is out of bounds for {n_classes} "
+                         f"classes")
+    rows = xp.arange(n)
+    coef = xp.zeros((n, n_classes), dtype)
+    w_row = weight[safe] * valid if weight is not None else valid.astype(dtype)
+    coef[rows, safe] = (1.0 - label_smoothing) * w_row
+    if label_smoothing:
+        w_cls = weight if weight is not None else xp.ones(n_classes, dtype)
+        coef += (label_smoothing / n_classes) * valid[:, None] * w_cls[None, :]
+    if reduction == "mean":
+        denom = w_row.sum()
+        if denom:
+            coef /= denom
+        else:  # every row ignored: the mean is undefined, as PyTorch's NaN
+            coef.fill(float("nan"))
+    return coef
+
+
+class SoftmaxCrossEntropy(Function):
+    """``-sum_c A_ic log softmax(x)_ic`` in one node; dx = gy (rowsum(A) softmax(x) - A).
+
+    ``coef`` is built by the wrapper (one-hot, class weights, smoothing, reduction folded in).
+    """
+
+    def __init__(self, coef, per_row):
+        self.coef, self.per_row = coef, per_row
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        shifted = x - x.max(axis=1, keepdims=True)
+        e = xp.exp(shifted)
+        s = e.sum(axis=1, keepdims=True)
+        logp = shifted - xp.log(s)
+        self.p = e / s
+        rows = -(self.coef * logp).sum(axis=1)
+        return rows if self.per_row else xp.asarray(rows.sum())
+
+    def backward(self, gy):
+        coef = self.coef
+        g = self.p * coef.sum(axis=1, keepdims=True)
+        g -= coef
+        return g * (gy[:, None] if self.per_row else gy)
+
+
+class NLL(Function):
+    """``-sum_c A_ic x_ic`` for log-probabilities x; dx = -A gy."""
+
+    def __init__(self, coef, per_row):
+        self.coef, self.per_row = coef, per_row
+
+    def forward(self, x):
+        rows = -(self.coef * x).sum(axis=1)
+        return rows if self.per_row else get_array_module(x).asarray(rows.sum())
+
+    def backward(self, gy):
+        return -self.coef * (gy[:, None] if self.per_row else gy)
+
+
+def _flatten_classes(x: Tensor, target, op: str):
+    """(N, C, d1, ...) logits -> (N*d1*..., C) and matching targets; also returns the out shape."""
+    from .shape import permute, reshape
+
+    if x.ndim < 1:
+        raise ValueError(f"{op}: input must have a class dim, got shape {x.shape}")
+    if x.ndim == 1:
+        return reshape(x, (1, -1)), target.reshape((1,) + target.shape[1:] if target.ndim > 1
+                                                  else (-1,)), ()
+    if x.ndim == 2:
+        return x, target, (x.shape[0],)
+    perm = (0,) + tuple(range(2, x.ndim)) + (1,)
+    flat = reshape(permute(x, perm), (-1, x.shape[1]))
+    if target.ndim == x.ndim:  # probabilities (N, C, d1, ...)
+        target = target.transpose(perm).reshape(-1, x.shape[1])
+    else:
+        target = target.reshape(-1)
+    return flat, target, (x.shape[0],) + x.shape[2:]
+
+
+def _class_loss(fn_cls, op, x, target, weight, ignore_index, reduction, label_smoothing):
+    _check_reduction(op, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
+    x = as_tensor(x)
+    t = target.data if isinstance(target, Tensor) else get_array_module(x.data).asarray(target)
+    xp = get_array_module(x.data)
+    probs = t.dtype.kind == "f"
+    if probs and t.shape != x.shape:
+        raise ValueError(f"{op}: probability targets must have the input's shape {x.shape}, "
+                         f"got {t.shape}; class-index targets must be integers")
+    if not probs and t.dtype.kind not in "iu":
+        raise TypeError(f"{op}: target must hold integer class indices or float "
+                        f"probabilities, got dtype {t.dtype}")
+    if not probs and (t.shape != x.shape[:1] + x.shape[2:] if x.ndim > 1 else t.ndim != 0):
+        raise ValueError(f"{op}: input shape {x.shape} needs class-index target of shape "
+                         f"{x.shape[:1] + x.shape[2:]}, got {t.shape}")
+    flat, t, out_shape = _flatten_classes(x, t, op)
+    n_classes = flat.shape[1]
+    w = None
+    if weight is not None:
+        w = (weight.data if isinstance(weight, Tensor) else xp.asarray(weight)).astype(x.dtype)
+        if w.shape != (n_classes,):
+            raise ValueError(f"{op}: weight must have shape ({n_classes},), got {w.shape}")
+    if probs:
+        coef = t.astype(x.dtype)
+        if label_smoothing:
+            coef = coef * (1 - label_smoothing) + label_smoothing / n_classes
+        if w is not None:
+            coef = coef * w
+        if reduction == "mean":
+            coef = coef / x.dtype.type(flat.shape[0])
+    else:
+        coef = _class_coefficients(xp, t, n_classes, w, label_smoothing, ignore_index,
+                                   reduction, x.dtype)
+    out = fn_cls(coef, reduction == "none").apply(flat)
+    if reduction == "none":
+        from .shape import reshape
+
+        out = reshape(out, out_shape)
+    return out
+
+
+def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,  # noqa: A002
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """Softmax cross-entropy from logits, fused and stable (log-sum-exp shift).
+
+    Args:
+        input: logits (N, C) or (N, C, d1, ...), or (C,) for one sample.
+        target: class indices (N,) / (N, d1, ...) as integers, or probabilities of input's shape.
+        weight: per-class weights (C,).
+        label_smoothing: eps; the target becomes ``(1 - eps) onehot + eps / C``.
+    Returns:
+        The mean (default), sum, or per-sample losses.
+    """
+    return _class_loss(SoftmaxCrossEntropy, "cross_entropy", input, target, weight,
+                       ignore_index, reduction, label_smoothing)
+
+
+def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,  # noqa: A002
+             reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of log-probabilities ``input`` (N, C) at integer ``target`` (N,)."""
+    return _class_loss(NLL, "nll_loss", input, target, weight, ignore_index, reduction, 0.0)
