@@ -26,6 +26,21 @@ from . import nn  # noqa: E402
 
 __version__ = "0.1.0"
 
+# Heavier subpackages load on first use (``dg.optim``, ``dg.data``...), keeping import fast.
+_LAZY_MODULES = {"optim", "data", "training", "metrics", "regularizers", "models", "lab", "cli"}
+_LAZY_NAMES = {"save": "serialization", "load": "serialization"}
+
+
+def __getattr__(name):
+    import importlib
+
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name in _LAZY_NAMES:
+        return getattr(importlib.import_module(f".{_LAZY_NAMES[name]}", __name__), name)
+    raise AttributeError(f"module 'deepgrad' has no attribute {name!r}")
+
+
 __all__ = [
     "Tensor", "detect_anomaly", "enable_grad", "gradcheck", "is_grad_enabled", "no_grad",
     "set_grad_enabled", "arange", "as_tensor", "empty", "eye", "from_numpy", "full", "full_like",
