@@ -6,6 +6,7 @@ from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..backend import get_array_module
 from ._util import as_tensor
+from .shape import permute, reshape
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -72,6 +73,40 @@ class SoftmaxCrossEntropy(Function):
         return g * (gy[:, None] if self.per_row else gy)
 
 
+class SparseSoftmaxCrossEntropy(Function):
+    """Fast path of SoftmaxCrossEntropy for integer targets without weights or smoothing.
+
+    loss_i = logsumexp(x_i) - x_i[y_i]; dx = gy (softmax(x) - onehot(y)); ignored rows get 0.
+    """
+
+    def __init__(self, target, valid, scale, per_row):
+        self.target, self.valid, self.scale, self.per_row = target, valid, scale, per_row
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        rows = xp.arange(x.shape[0])
+        m = x.max(axis=1, keepdims=True)
+        e = xp.exp(x - m)
+        s = e.sum(axis=1, keepdims=True)
+        self.p, self.rows = e, rows
+        e /= s
+        loss = (xp.log(s) + m)[:, 0] - x[rows, self.target]
+        if self.valid is not None:
+            loss *= self.valid
+        return loss if self.per_row else xp.asarray(loss.sum() * self.scale, dtype=x.dtype)
+
+    def backward(self, gy):
+        g = self.p  # freed with the node; not shared with anything else
+        g[self.rows, self.target] -= 1
+        if self.valid is not None:
+            g *= self.valid[:, None]
+        if self.per_row:
+            g *= gy[:, None]
+        else:
+            g *= gy * g.dtype.type(self.scale)
+        return g
+
+
 class NLL(Function):
     """``-sum_c A_ic x_ic`` for log-probabilities x; dx = -A gy."""
 
@@ -88,8 +123,6 @@ class NLL(Function):
 
 def _flatten_classes(x: Tensor, target, op: str):
     """(N, C, d1, ...) logits -> (N*d1*..., C) and matching targets; also returns the out shape."""
-    from .shape import permute, reshape
-
     if x.ndim < 1:
         raise ValueError(f"{op}: input must have a class dim, got shape {x.shape}")
     if x.ndim == 1:
@@ -138,13 +171,34 @@ def _class_loss(fn_cls, op, x, target, weight, ignore_index, reduction, label_sm
             coef = coef * w
         if reduction == "mean":
             coef = coef / x.dtype.type(flat.shape[0])
+    elif fn_cls is SoftmaxCrossEntropy and w is None and not label_smoothing:
+        out = _sparse_cross_entropy(xp, flat, t, n_classes, ignore_index, reduction)
+        return _reshape_rows(out, out_shape, reduction)
     else:
         coef = _class_coefficients(xp, t, n_classes, w, label_smoothing, ignore_index,
                                    reduction, x.dtype)
     out = fn_cls(coef, reduction == "none").apply(flat)
-    if reduction == "none":
-        from .shape import reshape
+    return _reshape_rows(out, out_shape, reduction)
 
+
+def _sparse_cross_entropy(xp, flat, t, n_classes, ignore_index, reduction):
+    valid = None
+    lo, hi = int(t.min()), int(t.max())
+    if lo < 0 or hi >= n_classes:
+        valid = t != ignore_index
+        bad = t[valid & ((t < 0) | (t >= n_classes))]
+        if bad.size:
+            raise IndexError(f"cross_entropy: target {int(bad[0])} is out of bounds for "
+                             f"{n_classes} classes")
+        t = xp.where(valid, t, 0)
+        valid = valid.astype(flat.dtype)
+    count = flat.shape[0] if valid is None else float(valid.sum())
+    scale = (1.0 / count if count else float("nan")) if reduction == "mean" else 1.0
+    return SparseSoftmaxCrossEntropy(t, valid, scale, reduction == "none").apply(flat)
+
+
+def _reshape_rows(out, out_shape, reduction):
+    if reduction == "none":
         out = reshape(out, out_shape)
     return out
 
