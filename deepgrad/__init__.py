@@ -6,13 +6,13 @@ from .creation import (arange, as_tensor, empty, eye, from_numpy, full, full_lik
                        ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor,
                        zeros, zeros_like)
 from .ops import _methods  # noqa: F401  (attaches Tensor operators)
-from .ops.activation import relu, sigmoid, softmax, tanh
+from .ops.activation import log_softmax, relu, sigmoid, sign, softmax, tanh
 from .ops.arithmetic import (abs, add, clamp, clip, div, exp, log, maximum, minimum, mul, neg,
                              pow, sqrt, sub, where)
 from .ops.linalg import matmul
 from .ops.reduce import amax, argmax, argmin, max, mean, min, std, sum, var
 from .ops.shape import (broadcast_to, cat, chunk, concat, expand, flatten, permute, reshape,
-                        split, squeeze, stack, transpose, unsqueeze)
+                        split, squeeze, stack, t, transpose, unsqueeze)
 from .random import generator, get_rng_state, manual_seed, set_rng_state
 
 float32 = backend.numpy.float32
@@ -46,6 +46,7 @@ __all__ = [
     "set_grad_enabled", "arange", "as_tensor", "empty", "eye", "from_numpy", "full", "full_like",
     "linspace", "ones", "ones_like", "rand", "rand_like", "randint", "randn", "randn_like",
     "randperm", "tensor", "zeros", "zeros_like", "relu", "sigmoid", "softmax", "tanh", "abs",
+    "log_softmax", "sign", "t",
     "add", "clamp", "clip", "div", "exp", "log", "maximum", "minimum", "mul", "neg", "pow",
     "sqrt", "sub", "where", "matmul", "amax", "argmax", "argmin", "max", "mean", "min", "std",
     "sum", "var", "broadcast_to", "cat", "chunk", "concat", "expand", "flatten", "permute",

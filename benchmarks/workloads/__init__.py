@@ -7,4 +7,12 @@ step (forward, backward, optimizer update). Register new modules in ``WORKLOADS`
 
 WORKLOADS = {
     "mlp": "benchmarks.workloads.mlp",
+    "lenet": "benchmarks.workloads.lenet",
+    "cnn2": "benchmarks.workloads.cnn2",
+    "sgd_step": "benchmarks.workloads.sgd_step",
+    "adam_step": "benchmarks.workloads.adam_step",
+    "lstm": "benchmarks.workloads.lstm",
+    "lstm_cell_loop": "benchmarks.workloads.lstm_cell_loop",
+    "gru": "benchmarks.workloads.gru",
+    "rnn": "benchmarks.workloads.rnn",
 }

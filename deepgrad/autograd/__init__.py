@@ -1,8 +1,8 @@
 """Autograd: Tensor, Function, the backward engine, grad modes, anomaly detection, gradcheck."""
 from .anomaly import AnomalyError, detect_anomaly
 from .function import Function, unbroadcast
-from .gradcheck import GradcheckError, gradcheck
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .gradcheck import GradcheckError, gradcheck
 from .tensor import Tensor
 
 __all__ = ["AnomalyError", "detect_anomaly", "Function", "unbroadcast", "GradcheckError",

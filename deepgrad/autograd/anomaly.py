@@ -1,6 +1,8 @@
 """detect_anomaly(): stop at the first op whose forward or backward produced NaN or Inf."""
 from __future__ import annotations
 
+import numpy
+
 from ..backend import get_array_module
 from .grad_mode import STATE
 
@@ -42,7 +44,10 @@ def check_backward(fn, gxs) -> None:
 class detect_anomaly:  # noqa: N801 - PyTorch's name
     """Context manager: check every op's outputs and gradients for NaN/Inf and name the culprit.
 
-    Slower (one finiteness test per array), so use it to debug, not to train.
+    Slower (one finiteness test per array), so use it to debug, not to train. Inside it, NumPy's
+    own floating-point warnings (divide, overflow, invalid) are off: they would fire first, from
+    deep inside an op and without its name, whereas the check then raises ``AnomalyError``
+    naming the op and its input shapes.
     """
 
     def __init__(self, check_nan: bool = True) -> None:
@@ -51,8 +56,13 @@ class detect_anomaly:  # noqa: N801 - PyTorch's name
     def __enter__(self):
         self.prev = STATE.anomaly
         STATE.anomaly = self.check_nan
+        self.errstate = numpy.errstate(divide="ignore", over="ignore", invalid="ignore")
+        if self.check_nan:
+            self.errstate.__enter__()
         return self
 
     def __exit__(self, *exc):
         STATE.anomaly = self.prev
+        if self.check_nan:
+            self.errstate.__exit__(*exc)
         return False

@@ -1,6 +1,8 @@
 """Reverse-mode engine: iterative topological order, gradient reduction and accumulation."""
 from __future__ import annotations
 
+import numpy
+
 from ..backend import get_array_module
 from .anomaly import check_backward
 from .function import unbroadcast
@@ -18,20 +20,24 @@ def _topological_order(root):
     An explicit stack, not recursion: a 100,000-step chain must not hit Python's recursion limit.
     """
     order = []
-    seen = {root}
+    seen = set()
     stack = [(root, False)]
     while stack:
         fn, expanded = stack.pop()
         if expanded:
             order.append(fn)
             continue
+        # Mark a node when it is expanded, not when pushed: a node pushed early but reached
+        # again through a longer path must still be finished before every node that uses it.
+        if fn in seen:
+            continue
+        seen.add(fn)
         if fn.released:
             raise RuntimeError(_FREED)
         stack.append((fn, True))
         for t in fn.inputs:
             c = t._ctx
             if c is not None and c not in seen and t.requires_grad:
-                seen.add(c)
                 stack.append((c, False))
     order.reverse()
     return order
@@ -109,7 +115,8 @@ def _slots(fn, idx, g):
 def _accumulate_leaf(t: Tensor, g) -> None:
     if g.dtype != t.data.dtype:
         g = g.astype(t.data.dtype)
-    if t.grad is None:
-        t.grad = Tensor._make(g, False, None, 0)
-    else:
-        t.grad = Tensor._make(t.grad.data + g, False, None, 0)
+    if t.grad is not None:
+        g = t.grad.data + g  # a new array: the old one may be shared with other tensors
+    if isinstance(g, numpy.generic):  # a ufunc on 0-d arrays gave a scalar: keep .grad an array
+        g = numpy.asarray(g)
+    t.grad = Tensor._make(g, False, None, 0)

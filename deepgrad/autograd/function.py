@@ -44,7 +44,11 @@ class Function:
         if self.n_out == 1:
             return make(y, True, self, 0)
         self.out_meta = [(a.shape, a.dtype) for a in y]
-        return tuple(make(a, self.differentiable_output(i), self, i) for i, a in enumerate(y))
+        outs = []
+        for i, a in enumerate(y):  # an integer output (indices) is a constant, as in PyTorch
+            diff = self.differentiable_output(i)
+            outs.append(make(a, diff, self if diff else None, i))
+        return tuple(outs)
 
     def differentiable_output(self, index: int) -> bool:
         """Whether output ``index`` carries gradient (integer outputs such as indices do not)."""

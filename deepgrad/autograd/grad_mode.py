@@ -45,13 +45,22 @@ class _GradMode:
         return wrapper
 
 
-class no_grad(_GradMode):  # noqa: N801 - PyTorch's name
-    """Build no graph inside: ``with dg.no_grad(): ...`` or ``@dg.no_grad()``."""
+class _NoArgGradMode(_GradMode):
+    """Also usable as a bare decorator, ``@dg.no_grad``, as in PyTorch 2."""
+
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+
+class no_grad(_NoArgGradMode):  # noqa: N801 - PyTorch's name
+    """Build no graph inside: ``with dg.no_grad(): ...``, ``@dg.no_grad()`` or ``@dg.no_grad``."""
 
     mode = False
 
 
-class enable_grad(_GradMode):  # noqa: N801 - PyTorch's name
+class enable_grad(_NoArgGradMode):  # noqa: N801 - PyTorch's name
     """Re-enable graph recording inside a ``no_grad`` block."""
 
     mode = True

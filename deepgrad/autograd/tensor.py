@@ -106,7 +106,10 @@ class Tensor:
     def numpy(self):
         """The data as a NumPy array (shares memory on the CPU)."""
         d = self.data
-        return d if isinstance(d, numpy.ndarray) else d.get()
+        if isinstance(d, numpy.ndarray):
+            return d
+        # A ufunc on 0-d arrays returns a NumPy scalar, so op outputs of shape () may hold one.
+        return numpy.asarray(d) if isinstance(d, numpy.generic) else d.get()
 
     def item(self):
         """The value of a one-element tensor as a Python number."""

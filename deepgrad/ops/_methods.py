@@ -1,4 +1,4 @@
-"""Tensor's operators and methods, attached from here so that ops depend on autograd only one way."""
+"""Tensor's operators and methods, attached here so that ops depend on autograd one way only."""
 from __future__ import annotations
 
 from ..autograd.tensor import Tensor

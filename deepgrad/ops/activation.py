@@ -1,4 +1,4 @@
-"""Activations: sign, sigmoid, tanh, softsign, relu, leaky_relu, elu, softplus, softmax, log_softmax.
+"""Activations: sign, sigmoid, tanh, softsign, relu, leaky_relu, elu, softplus, (log_)softmax.
 
 Every one is numerically stable: no overflow warning and finite gradients for inputs of +-1e4.
 """

@@ -1,4 +1,4 @@
-"""Elementwise arithmetic: add, sub, mul, div, neg, pow, exp, log, sqrt, abs, clamp, max/min, where."""
+"""Elementwise arithmetic: add, sub, mul, div, neg, pow, exp, log, sqrt, abs, clamp, max, where."""
 from __future__ import annotations
 
 from ..autograd.function import Function
@@ -144,7 +144,7 @@ class Abs(Function):
 
     def forward(self, x):
         self.x = x
-        return abs(x)
+        return get_array_module(x).abs(x)  # not abs(): this module's abs() wraps the op
 
     def backward(self, gy):
         return gy * get_array_module(self.x).sign(self.x)
@@ -311,7 +311,12 @@ def where(condition, a, b) -> Tensor:
     """Pick ``a`` where ``condition`` holds, else ``b`` (both broadcast to one shape)."""
     cond = condition.data if isinstance(condition, Tensor) else condition
     a, b = pair(a, b)
-    return Where(cond).apply(a, b)
+    try:
+        return Where(cond).apply(a, b)
+    except ValueError:
+        shape = getattr(cond, "shape", ())
+        raise ValueError(f"where: condition {tuple(shape)}, input {a.shape} and other "
+                         f"{b.shape} cannot be broadcast together") from None
 
 
 def clone(x: Tensor) -> Tensor:

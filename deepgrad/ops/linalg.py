@@ -18,10 +18,17 @@ class MatMul(Function):
             raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not align "
                              f"({a.shape[-1]} != {b.shape[-2 if b.ndim > 1 else 0]})")
         self.a, self.b = a, b
-        return a @ b
+        try:
+            return a @ b
+        except ValueError:  # the matrix dims agree, so the batch dims do not broadcast
+            raise ValueError(f"matmul: batch dims of shapes {a.shape} and {b.shape} cannot be "
+                             f"broadcast together") from None
 
     def backward(self, gy):
         a, b = self.a, self.b
+        if a.ndim == 1 and b.ndim == 1:  # a dot product: gy is 0-d (possibly a NumPy scalar)
+            n = self.needs_input_grad
+            return (gy * b if n[0] else None), (gy * a if n[1] else None)
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
         if a.ndim == 1:
@@ -50,7 +57,11 @@ class Linear(Function):
         self.x, self.w = x, w
         y = x @ w.T
         if b is not None:
-            y += b
+            try:
+                y += b
+            except ValueError:
+                raise ValueError(f"linear: bias shape {b.shape} does not match weight shape "
+                                 f"{w.shape} (expected ({w.shape[0]},))") from None
         return y
 
     def backward(self, gy):

@@ -88,15 +88,16 @@ class SparseSoftmaxCrossEntropy(Function):
         m = x.max(axis=1, keepdims=True)
         e = xp.exp(x - m)
         s = e.sum(axis=1, keepdims=True)
-        self.p, self.rows = e, rows
-        e /= s
+        self.e, self.s, self.rows = e, s, rows
         loss = (xp.log(s) + m)[:, 0] - x[rows, self.target]
         if self.valid is not None:
             loss *= self.valid
         return loss if self.per_row else xp.asarray(loss.sum() * self.scale, dtype=x.dtype)
 
     def backward(self, gy):
-        g = self.p  # freed with the node; not shared with anything else
+        # A fresh array: backward may run again through a retained graph, so the saved
+        # exponentials must stay intact (softmax is formed here rather than in forward).
+        g = self.e / self.s
         g[self.rows, self.target] -= 1
         if self.valid is not None:
             g *= self.valid[:, None]
@@ -184,7 +185,8 @@ def _class_loss(fn_cls, op, x, target, weight, ignore_index, reduction, label_sm
 def _sparse_cross_entropy(xp, flat, t, n_classes, ignore_index, reduction):
     valid = None
     lo, hi = int(t.min()), int(t.max())
-    if lo < 0 or hi >= n_classes:
+    # ignore_index may be a real class id (e.g. 0 for padding), so test it as well as the range.
+    if lo < 0 or hi >= n_classes or lo <= ignore_index <= hi:
         valid = t != ignore_index
         bad = t[valid & ((t < 0) | (t >= n_classes))]
         if bad.size:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..backend import get_array_module
-from ._util import as_tensor
+from ._util import as_tensor, check_broadcast
 from .loss import _check_reduction
 
 
@@ -71,6 +71,7 @@ class BCEWithLogits(PointwiseLoss):
     """``(1-t) x + L softplus(-x)`` with ``L = 1 + (pos_weight - 1) t``; stable for any x.
 
     dx = (1 - t) - L sigmoid(-x); without pos_weight this is ``sigmoid(x) - t``.
+    dt = -x + (pos_weight - 1) softplus(-x).
     """
 
     def __init__(self, reduction, weight, pos_weight):
@@ -88,7 +89,7 @@ class BCEWithLogits(PointwiseLoss):
             lw = 1 + (self.pos_weight - 1) * t
             loss = (1 - t) * x + lw * sp_neg
             dx = (1 - t) - lw * sig_neg
-        dt = -x - (self.pos_weight - 1) * sp_neg if self.pos_weight is not None else -x
+        dt = -x + (self.pos_weight - 1) * sp_neg if self.pos_weight is not None else -x
         if self.weight is not None:
             loss, dx, dt = loss * self.weight, dx * self.weight, dt * self.weight
         return loss, dx, dt
@@ -104,11 +105,14 @@ def _pair(op, input, target):  # noqa: A002
     return x, t
 
 
-def _array(w, like):
+def _array(w, like, op, name):
+    """A weight as an array of ``like``'s dtype, checked to broadcast against ``like``."""
     if w is None:
         return None
-    return (w.data if isinstance(w, Tensor) else get_array_module(like.data).asarray(w)) \
+    w = (w.data if isinstance(w, Tensor) else get_array_module(like.data).asarray(w)) \
         .astype(like.dtype)
+    check_broadcast(f"{op}: {name} and input", w, like.data)
+    return w
 
 
 def mse_loss(input, target, reduction: str = "mean") -> Tensor:  # noqa: A002
@@ -145,12 +149,15 @@ def binary_cross_entropy(input, target, weight=None,  # noqa: A002
     if d.size and (d.min() < 0 or d.max() > 1):
         raise ValueError("binary_cross_entropy: input must hold probabilities in [0, 1]; for "
                          "logits use binary_cross_entropy_with_logits")
-    return BinaryCrossEntropy(reduction, _array(weight, x)).apply(x, t)
+    w = _array(weight, x, "binary_cross_entropy", "weight")
+    return BinaryCrossEntropy(reduction, w).apply(x, t)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None,  # noqa: A002
                                      reduction: str = "mean", pos_weight=None) -> Tensor:
     """Sigmoid + binary cross-entropy in one stable node; ``pos_weight`` weighs positives."""
-    _check_reduction("binary_cross_entropy_with_logits", reduction)
-    x, t = _pair("binary_cross_entropy_with_logits", input, target)
-    return BCEWithLogits(reduction, _array(weight, x), _array(pos_weight, x)).apply(x, t)
+    op = "binary_cross_entropy_with_logits"
+    _check_reduction(op, reduction)
+    x, t = _pair(op, input, target)
+    return BCEWithLogits(reduction, _array(weight, x, op, "weight"),
+                         _array(pos_weight, x, op, "pos_weight")).apply(x, t)

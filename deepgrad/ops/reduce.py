@@ -72,7 +72,9 @@ class Var(Function):
     def forward(self, x):
         self.shape = x.shape
         self.centered = x - x.mean(axis=self.axes, keepdims=True)
-        self.denom = max(_count(x.shape, self.axes) - self.correction, 0)
+        # Not max(): this module's max() is the tensor reduction.
+        n = _count(x.shape, self.axes) - self.correction
+        self.denom = n if n > 0 else 0
         sq = (self.centered * self.centered).sum(axis=self.axes, keepdims=self.keepdim)
         out = sq / x.dtype.type(self.denom) if self.denom else sq * x.dtype.type(float("nan"))
         return get_array_module(x).asarray(out)

@@ -244,6 +244,8 @@ def cat(tensors, dim: int = 0) -> Tensor:
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("cat: expects a non-empty sequence of tensors")
+    if any(t.ndim == 0 for t in tensors):
+        raise ValueError("cat: zero-dimensional tensors cannot be concatenated; use stack")
     d = normalize_dim(dim, tensors[0].ndim, "cat")
     return Concat(d).apply(*tensors)
 

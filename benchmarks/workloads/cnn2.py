@@ -1,0 +1,22 @@
+"""cnn2: conv 1->32 3x3 pad 1, pool, conv 32->64 3x3 pad 1, pool, FC 3136-128-10; Adam 1e-3,
+batch 64 of 1x28x28. Same step as the lenet workload, another model."""
+from . import lenet
+
+
+def deepgrad_step(seed):
+    import deepgrad as dg
+
+    return lenet.deepgrad_step(seed, dg.models.simple_cnn)
+
+
+def _torch_model():
+    from torch import nn
+
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
+
+
+def torch_step(seed):
+    return lenet.torch_step(seed, _torch_model)

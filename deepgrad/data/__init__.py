@@ -1,0 +1,19 @@
+"""Data: datasets, loaders, samplers, transforms (dataset expansion), class-imbalance remedies."""
+from . import datasets, sampling, transforms
+from .dataset import Dataset, Subset, TensorDataset, TransformDataset, random_split
+from .loader import DataLoader, default_collate
+from .sampler import (
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+    class_balanced_weights,
+)
+
+__all__ = [
+    "datasets", "sampling", "transforms", "Dataset", "Subset", "TensorDataset",
+    "TransformDataset", "random_split", "DataLoader", "default_collate", "RandomSampler",
+    "Sampler", "SequentialSampler", "SubsetRandomSampler", "WeightedRandomSampler",
+    "class_balanced_weights",
+]

@@ -1,0 +1,129 @@
+"""DataLoader: turns a Dataset into batches of Tensors for batch, online and mini-batch descent."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+import numpy
+
+from ..autograd.tensor import Tensor, _as_array
+from .dataset import Dataset, gather_arrays
+from .sampler import RandomSampler, Sampler, SequentialSampler
+
+
+def _stack_field(values: list, indices, field: str) -> Tensor:
+    """Stack one field of many samples into a Tensor, naming the first misfit sample."""
+    arrays = [_as_array(v) for v in values]
+    shape0 = arrays[0].shape
+    for pos, a in enumerate(arrays):
+        if a.shape != shape0:
+            where = (f"dataset index {int(indices[pos])}" if indices is not None
+                     else f"batch position {pos}")
+            first = (f"dataset index {int(indices[0])}" if indices is not None
+                     else "batch position 0")
+            raise ValueError(f"collate: {field} of the sample at {where} has shape "
+                             f"{tuple(a.shape)}, but the sample at {first} has shape "
+                             f"{tuple(shape0)}; all samples in a batch need one shape")
+    return Tensor._make(numpy.stack(arrays), False, None, 0)
+
+
+def default_collate(batch: list, indices=None):
+    """Stack a list of samples into a batch.
+
+    Samples that are tuples/lists ``(x, y, ...)`` give a tuple of Tensors, each with a new
+    leading batch dimension; a bare array/Tensor/number sample gives one Tensor. Python floats
+    become float32, ints int64; arrays keep their dtype.
+
+    Args:
+        batch: the samples.
+        indices: their dataset indices, used only to name the culprit in a shape error.
+
+    Raises:
+        ValueError: samples of different shapes (naming the index) or different field counts.
+    """
+    if not batch:
+        raise ValueError("collate: empty batch")
+    first = batch[0]
+    if isinstance(first, (tuple, list)):
+        n = len(first)
+        for pos, item in enumerate(batch):
+            if not isinstance(item, (tuple, list)) or len(item) != n:
+                where = int(indices[pos]) if indices is not None else pos
+                raise ValueError(f"collate: the sample at index {where} is not a sequence of "
+                                 f"{n} fields like the first sample")
+        return tuple(_stack_field([item[f] for item in batch], indices, f"field {f}")
+                     for f in range(n))
+    return _stack_field(batch, indices, "the sample")
+
+
+class DataLoader:
+    """Iterates over a dataset in batches of Tensors.
+
+    ``batch_size=None`` gives the whole dataset as one batch each epoch (batch gradient
+    descent), ``1`` gives online SGD and ``k`` mini-batch descent; ``len(loader)`` is the number
+    of batches (so of optimizer updates) per epoch: ``ceil(N / k)``, or ``floor(N / k)`` with
+    ``drop_last``.
+
+    Args:
+        dataset: a Dataset (``dataset[i]`` and ``len``).
+        batch_size: samples per batch, or None for the full set.
+        shuffle: a new random order every epoch, drawn from ``generator`` (default: the library
+            generator, so ``deepgrad.manual_seed`` makes the order repeat).
+        drop_last: drop the last incomplete batch.
+        sampler: a Sampler or any iterable of indices (excludes ``shuffle``).
+        collate_fn: turns a list of samples into a batch (default: ``default_collate``).
+        generator: NumPy Generator for shuffling.
+
+    A TensorDataset (or a Subset of one) with the default collate is batched by fancy indexing
+    its arrays: no per-sample Python work.
+    """
+
+    def __init__(self, dataset: Dataset, batch_size: int | None = 1, shuffle: bool = False,
+                 drop_last: bool = False, sampler: Iterable[int] | None = None,
+                 collate_fn: Callable | None = None,
+                 generator: numpy.random.Generator | None = None) -> None:
+        if batch_size is not None and (isinstance(batch_size, bool) or int(batch_size) != batch_size
+                                       or batch_size <= 0):
+            raise ValueError(f"DataLoader: batch_size must be a positive int or None, got "
+                             f"{batch_size!r}")
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: sampler and shuffle=True are mutually exclusive; the "
+                             "sampler decides the order")
+        if sampler is None:
+            sampler = (RandomSampler(dataset, generator=generator) if shuffle
+                       else SequentialSampler(dataset))
+        self.dataset, self.sampler = dataset, sampler
+        self.batch_size = None if batch_size is None else int(batch_size)
+        self.shuffle, self.drop_last = shuffle, drop_last
+        self.collate_fn, self.generator = collate_fn, generator
+
+    def _epoch_indices(self) -> numpy.ndarray:
+        if isinstance(self.sampler, Sampler):
+            return self.sampler.indices()
+        return numpy.fromiter(iter(self.sampler), dtype=numpy.int64)
+
+    def _batch(self, idx: numpy.ndarray):
+        if self.collate_fn is None:
+            arrays = gather_arrays(self.dataset, idx)
+            if arrays is not None:
+                return tuple(Tensor._make(a, False, None, 0) for a in arrays)
+            return default_collate([self.dataset[int(i)] for i in idx], idx)
+        return self.collate_fn([self.dataset[int(i)] for i in idx])
+
+    def __iter__(self) -> Iterator:
+        order = self._epoch_indices()
+        if order.size == 0:
+            return
+        step = order.size if self.batch_size is None else self.batch_size
+        stop = order.size - order.size % step if self.drop_last else order.size
+        for start in range(0, stop, step):
+            yield self._batch(order[start:start + step])
+
+    def __len__(self) -> int:
+        n = len(self.sampler)
+        if self.batch_size is None:
+            return 1 if n else 0
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+    def __repr__(self) -> str:
+        return (f"DataLoader(n={len(self.dataset)}, batch_size={self.batch_size}, "
+                f"shuffle={self.shuffle}, drop_last={self.drop_last}, batches={len(self)})")

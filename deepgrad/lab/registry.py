@@ -1,0 +1,79 @@
+"""The lab's experiments by name, in the chapter's order: claim and formula of each."""
+from __future__ import annotations
+
+from .record import Experiment
+
+
+def _exp(name: str, title: str, claim: str, formula: str) -> Experiment:
+    module = "deepgrad.lab." + name.replace("-", "_")
+    return Experiment(name, title, claim, formula, module)
+
+
+EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
+    _exp("perceptron", "The perceptron and XOR",
+         "A single-layer perceptron learns any linearly separable function such as AND and OR, "
+         "but no line separates XOR, so it gets at most 3 of the 4 points right; one hidden "
+         "layer is enough to solve XOR.",
+         "o = sign(w . x + w0)\n"
+         "perceptron rule, on each mistake:  w <- w + eta (t - o) x,   w0 <- w0 + eta (t - o)\n"
+         "MLP:  y = sigmoid(W2 tanh(W1 x + b1) + b2), trained by gradient descent on "
+         "cross-entropy"),
+    _exp("hidden-layers", "Hidden layers and decision boundaries",
+         "A network without hidden layers can only draw a straight boundary, while hidden "
+         "layers let it bend the boundary around non-linear data such as two spirals; more "
+         "layers mean more parameters and more complex boundaries.",
+         "h_1 = ReLU(W_1 x + b_1),  h_l = ReLU(W_l h_(l-1) + b_l),  "
+         "y = softmax(W_(L+1) h_L + b_(L+1))\n"
+         "parameters = sum over layers of (n_in + 1) n_out"),
+    _exp("gradient-descent", "Batch, stochastic and mini-batch gradient descent",
+         "Batch gradient descent takes one exact but expensive step per pass over the data, "
+         "stochastic gradient descent takes one cheap noisy step per sample, and mini-batch "
+         "descent balances the two; on a paraboloid, gradient descent converges only when the "
+         "learning rate is below 2 over the largest curvature.",
+         "w <- w - eta * (1/|B|) sum_(i in B) grad L_i(w)     "
+         "BGD: B = all N samples;  SGD: |B| = 1;  MBGD: 1 < |B| < N\n"
+         "paraboloid f = 1/2 (a x^2 + b y^2):  x <- (1 - eta a) x,  y <- (1 - eta b) y,  "
+         "converges iff eta < 2 / max(a, b)"),
+    _exp("losses", "Quadratic cost vs cross-entropy",
+         "With a sigmoid or softmax output, the quadratic cost learns slowly from a badly wrong "
+         "start because its gradient carries the activation's vanishing slope, while "
+         "cross-entropy's gradient is proportional to the error, so it learns fastest exactly "
+         "when it is most wrong.",
+         "quadratic:      C = 1/2 (a - t)^2,              dC/dw = (a - t) sigma'(z) x\n"
+         "cross-entropy:  C = -[t ln a + (1-t) ln(1-a)],  dC/dw = (a - t) x\n"
+         "softmax + cross-entropy:  dC/dz_i = p_i - t_i"),
+    _exp("activations", "Activation functions and their derivatives",
+         "Sigmoid and tanh saturate (their derivatives vanish for large |x| and sigmoid's never "
+         "exceeds 1/4), ReLU passes gradient 1 for every positive input, and softmax turns any "
+         "score vector into a probability distribution that keeps the scores' order.",
+         "sigmoid(x) = 1/(1+e^-x)      sigmoid'(x) = sigmoid(x)(1 - sigmoid(x)) <= 1/4\n"
+         "tanh'(x) = 1 - tanh(x)^2\n"
+         "softsign(x) = x/(1+|x|)      softsign'(x) = 1/(1+|x|)^2\n"
+         "ReLU(x) = max(0, x)          ReLU'(x) = 1 if x > 0 else 0\n"
+         "softplus(x) = ln(1+e^x)      softplus'(x) = sigmoid(x)\n"
+         "softmax(z)_i = e^(z_i) / sum_j e^(z_j)"),
+    _exp("optimizers", "Optimizers: paths, saddle points, training curves",
+         "Momentum damps gradient descent's zig-zag and carries it through flat valleys, and "
+         "the adaptive methods (AdaGrad, AdaDelta, RMSProp, Adam, AdaMax, Nadam) scale each "
+         "coordinate's step by its gradient history, which lets them cross plateaus and leave "
+         "a saddle point where plain gradient descent stalls.",
+         "GD:        w <- w - eta g\n"
+         "momentum:  v <- alpha v + g,   w <- w - eta v   (Nesterov: w <- w - eta (g + alpha v))\n"
+         "AdaGrad:   r <- r + g^2,       w <- w - eta g / (sqrt(r) + eps)\n"
+         "RMSProp:   r <- rho r + (1-rho) g^2,   w <- w - eta g / (sqrt(r) + eps)\n"
+         "AdaDelta:  r <- rho r + (1-rho) g^2,  d = sqrt(u+eps)/sqrt(r+eps) g,  "
+         "u <- rho u + (1-rho) d^2,  w <- w - eta d\n"
+         "Adam:      m <- b1 m + (1-b1) g,  v <- b2 v + (1-b2) g^2,  "
+         "w <- w - eta m^ / (sqrt(v^) + eps)  (bias-corrected m^, v^)\n"
+         "AdaMax:    u <- max(b2 u, |g|),  w <- w - eta m / ((1-b1^t) u);   "
+         "Nadam: Adam with a Nesterov look-ahead on m"),
+    _exp("gradients", "Vanishing and exploding gradients",
+         "Backpropagation multiplies one factor per layer, so in a deep sigmoid network the "
+         "gradient reaching the first layers is orders of magnitude smaller than at the last "
+         "(it vanishes), while too large weights make it grow layer after layer (it explodes); "
+         "non-saturating activations with a matched initialization keep it steady, and "
+         "clipping the gradient's norm tames the explosion.",
+         "dL/dz_l = (W_(l+1)^T dL/dz_(l+1)) * f'(z_l)   so   "
+         "||dL/dz_1|| ~ prod_l ||W_l|| max|f'|,  sigmoid' <= 1/4\n"
+         "clipping:  g <- g * min(1, c / ||g||)"),
+]}

@@ -1,0 +1,100 @@
+"""Convolution layers: Conv1d and Conv2d (PyTorch's arguments, parameter names and init)."""
+from __future__ import annotations
+
+import math
+
+import numpy
+
+from ..autograd.tensor import DEFAULT_DTYPE
+from ..ops.conv import conv_nd, tuple_arg
+from . import init
+from .module import Module, Parameter
+
+
+class _ConvNd(Module):
+    """Shared body: weight (out, in / groups, *kernel), bias (out,), PyTorch's default init."""
+
+    nd = 2
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                 dtype=None, weight_regularizer=None, bias_regularizer=None) -> None:
+        super().__init__()
+        name = type(self).__name__
+        if in_channels <= 0 or out_channels <= 0:
+            raise ValueError(f"{name}: in_channels and out_channels must be positive, got "
+                             f"{in_channels} and {out_channels}")
+        if not isinstance(groups, int) or groups <= 0 or in_channels % groups \
+                or out_channels % groups:
+            raise ValueError(f"{name}: groups={groups} must be a positive int dividing "
+                             f"in_channels={in_channels} and out_channels={out_channels}")
+        if padding_mode != "zeros":
+            raise ValueError(f"{name}: only padding_mode='zeros' is supported, got "
+                             f"{padding_mode!r}")
+        self.kernel_size = tuple_arg(kernel_size, self.nd, "kernel_size", name)
+        self.stride = tuple_arg(stride, self.nd, "stride", name)
+        self.dilation = tuple_arg(dilation, self.nd, "dilation", name)
+        if any(k <= 0 for k in self.kernel_size):
+            raise ValueError(f"{name}: kernel_size must be positive, got {kernel_size!r}")
+        if any(s <= 0 for s in self.stride):
+            raise ValueError(f"{name}: stride must be positive, got {stride!r}")
+        self.padding = padding if isinstance(padding, str) else \
+            tuple_arg(padding, self.nd, "padding", name)
+        if padding == "same" and any(s != 1 for s in self.stride):
+            raise ValueError(f"{name}: padding='same' needs stride 1, got stride {stride!r}")
+        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        dtype = numpy.dtype(dtype or DEFAULT_DTYPE)
+        shape = (out_channels, in_channels // groups) + self.kernel_size
+        self.weight = Parameter(numpy.empty(shape, dtype))
+        if bias:
+            self.bias = Parameter(numpy.empty(out_channels, dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+        self.add_regularizer("weight", weight_regularizer)
+        self.add_regularizer("bias", bias_regularizer)
+
+    def reset_parameters(self) -> None:
+        """W ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (kaiming_uniform, a = sqrt 5), bias likewise;
+        fan_in = in_channels / groups * prod(kernel_size)."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in = self.weight.shape[1] * math.prod(self.kernel_size)
+            bound = 1 / math.sqrt(fan_in)
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x):
+        return conv_nd(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                       self.groups, self.nd, f"{type(self).__name__}({self.extra_repr()})")
+
+    def extra_repr(self) -> str:
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+             f"stride={self.stride}")
+        if self.padding != (0,) * self.nd:
+            s += f", padding={self.padding}"
+        if self.dilation != (1,) * self.nd:
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s
+
+
+class Conv2d(_ConvNd):
+    """2-D convolution layer (cross-correlation, see ``F.conv2d``).
+
+    Shapes: x (N, in_channels, H, W) -> (N, out_channels, Ho, Wo),
+    Ho = (H + 2 ph - dh (kh - 1) - 1) // sh + 1; weight (out, in / groups, kh, kw), bias (out,).
+    ``padding`` may be an int, a pair, 'valid' or 'same'. ``weight_regularizer`` and
+    ``bias_regularizer`` add penalties to ``Module.regularization_loss()``.
+    """
+
+    nd = 2
+
+
+class Conv1d(_ConvNd):
+    """1-D convolution layer: x (N, in_channels, L) -> (N, out_channels, Lo),
+    Lo = (L + 2 p - d (k - 1) - 1) // s + 1; weight (out, in / groups, k). As ``Conv2d``."""
+
+    nd = 1

@@ -1,0 +1,112 @@
+"""Gradient control: clip the gradients of a parameter list by global norm or by value."""
+from __future__ import annotations
+
+import math
+from typing import Iterable
+
+import numpy
+
+from ..autograd.tensor import Tensor
+from ..backend import get_array_module
+
+
+def _with_grads(parameters) -> list[Tensor]:
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    params = list(parameters)
+    for i, p in enumerate(params):
+        if not isinstance(p, Tensor):
+            raise TypeError(f"parameters[{i}] is a {type(p).__name__}, expected a Tensor")
+    return [p for p in params if p.grad is not None]
+
+
+def _norm(xp, g, norm_type: float) -> float:
+    """The ``norm_type``-norm of one array, as a Python float."""
+    if norm_type == math.inf:
+        return float(xp.max(xp.abs(g))) if g.size else 0.0
+    if norm_type == 2.0:
+        flat = g.reshape(-1)
+        return math.sqrt(float(xp.dot(flat, flat)))
+    return float(xp.sum(xp.abs(g) ** norm_type)) ** (1.0 / norm_type)
+
+
+def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float,
+                    norm_type: float = 2.0, error_if_nonfinite: bool = False) -> Tensor:
+    r"""Rescale gradients so that their global norm is at most ``max_norm`` (PyTorch's rule).
+
+    ``total = ||(||g_1||_p, ..., ||g_k||_p)||_p`` over every parameter with a gradient
+    (``p = inf``: the largest ``|g|``). If ``total > max_norm`` each gradient becomes
+    ``g * max_norm / (total + 1e-6)``. The new gradients are fresh arrays bound to ``p.grad``
+    (one gradient array may be shared by several tensors, so none is changed in place).
+
+    As in PyTorch, a non-finite total (with ``error_if_nonfinite=False``) yields NaN gradients
+    (for an infinite total, entries that were finite become 0 and infinite ones NaN).
+
+    Args:
+        parameters: Tensors (or one Tensor) whose ``.grad`` to clip.
+        max_norm: the largest allowed total norm (>= 0).
+        norm_type: ``p`` of the p-norm (> 0), or ``math.inf``.
+        error_if_nonfinite: raise if the total norm is NaN or infinite.
+
+    Returns:
+        The total norm before clipping, as a 0-d Tensor (float32 0.0 when nothing has a grad).
+
+    Raises:
+        ValueError: ``max_norm < 0`` or ``norm_type <= 0``.
+        RuntimeError: non-finite total norm and ``error_if_nonfinite``.
+    """
+    max_norm, norm_type = float(max_norm), float(norm_type)
+    if not max_norm >= 0:
+        raise ValueError(f"clip_grad_norm_: max_norm must be >= 0, got {max_norm!r} (a negative "
+                         f"bound would reverse the gradients)")
+    if not norm_type > 0:
+        raise ValueError(f"clip_grad_norm_: norm_type must be > 0 or inf, got {norm_type!r}")
+    params = _with_grads(parameters)
+    if not params:
+        return Tensor._make(numpy.zeros((), numpy.float32), False, None, 0)
+    xp = get_array_module(params[0].grad.data)
+    norms = [_norm(xp, p.grad.data, norm_type) for p in params]
+    top = max(norms)
+    if any(math.isnan(n) for n in norms):
+        total = math.nan
+    elif norm_type == math.inf or top == 0 or top == math.inf:
+        total = top
+    else:  # scaled by the largest norm so that n ** p cannot overflow
+        total = top * math.fsum((n / top) ** norm_type for n in norms) ** (1.0 / norm_type)
+    dtype = params[0].grad.data.dtype
+    if not math.isfinite(total):
+        if error_if_nonfinite:
+            raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} is "
+                               f"{total}; set error_if_nonfinite=False to clip anyway")
+        for p in params:
+            g = p.grad.data
+            bad = xp.full_like(g, math.nan)
+            new = bad if math.isnan(total) else xp.where(xp.isfinite(g), xp.zeros_like(g), bad)
+            p.grad = Tensor._make(new, False, None, 0)
+    else:
+        coef = max_norm / (total + 1e-6)
+        if coef < 1.0:
+            for p in params:
+                p.grad = Tensor._make(p.grad.data * coef, False, None, 0)
+    return Tensor._make(xp.asarray(total, dtype=dtype), False, None, 0)
+
+
+def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float) -> None:
+    """Clip every gradient entry into ``[-clip_value, clip_value]`` (new arrays, rebound).
+
+    Args:
+        parameters: Tensors (or one Tensor) whose ``.grad`` to clip.
+        clip_value: the bound (>= 0).
+
+    Raises:
+        ValueError: ``clip_value < 0``.
+    """
+    clip_value = float(clip_value)
+    if not clip_value >= 0:
+        raise ValueError(f"clip_grad_value_: clip_value must be >= 0, got {clip_value!r}")
+    for p in _with_grads(parameters):
+        xp = get_array_module(p.grad.data)
+        p.grad = Tensor._make(xp.clip(p.grad.data, -clip_value, clip_value), False, None, 0)
+
+
+__all__ = ["clip_grad_norm_", "clip_grad_value_"]

@@ -1,0 +1,105 @@
+"""Batch normalization as one fused op (``F.batch_norm``), with running statistics."""
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ..autograd.tensor import Tensor
+from ..backend import get_array_module
+
+
+class BatchNorm(Function):
+    """``y = (x - mean) / sqrt(var + eps) * weight + bias`` over every axis but the channel axis 1.
+
+    Training: mean and (biased) var of the batch; backward is the closed form
+    ``gx = invstd / m * (m gxhat - sum(gxhat) - xhat sum(gxhat xhat))``, gxhat = gy * weight,
+    with m the number of values per channel. Evaluation: the given running mean/var, an affine
+    map whose gradient is ``gy * weight * invstd``.
+    """
+
+    def __init__(self, training, eps, mean=None, var=None):
+        self.training, self.eps, self.mean, self.var = training, eps, mean, var
+
+    def forward(self, x, weight=None, bias=None):
+        xp = get_array_module(x)
+        axes = (0,) + tuple(range(2, x.ndim))
+        shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+        if self.training:
+            mean = x.mean(axis=axes)
+            xc = x - mean.reshape(shape)
+            var = (xc * xc).mean(axis=axes)
+            self.batch_mean, self.batch_var = mean, var
+        else:
+            xc = x - self.mean.reshape(shape).astype(x.dtype, copy=False)
+            var = self.var.astype(x.dtype, copy=False)
+        invstd = (1.0 / xp.sqrt(var + x.dtype.type(self.eps))).astype(x.dtype, copy=False)
+        xhat = xc * invstd.reshape(shape)
+        self.xhat, self.invstd, self.axes, self.shape = xhat, invstd, axes, shape
+        self.weight = weight
+        y = xhat if weight is None else xhat * weight.reshape(shape)
+        return y if bias is None else y + bias.reshape(shape)
+
+    def backward(self, gy):
+        need, shape, axes, xhat = self.needs_input_grad, self.shape, self.axes, self.xhat
+        gxhat = gy if self.weight is None else gy * self.weight.reshape(shape)
+        gx = gw = gb = None
+        if need[0]:
+            if self.training:
+                m = gy.size // gy.shape[1]
+                s1 = gxhat.sum(axis=axes).reshape(shape)
+                s2 = (gxhat * xhat).sum(axis=axes).reshape(shape)
+                gx = (gxhat - s1 / m - xhat * (s2 / m)) * self.invstd.reshape(shape)
+            else:
+                gx = gxhat * self.invstd.reshape(shape)
+        if len(need) > 1 and need[1]:
+            gw = (gy * xhat).sum(axis=axes)
+        if len(need) > 2 and need[2]:
+            gb = gy.sum(axis=axes)
+        return (gx, gw, gb)[:len(need)]
+
+
+def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Batch normalization (PyTorch's ``F.batch_norm``).
+
+    Args:
+        x: (N, C) or (N, C, L) or (N, C, H, W); statistics are per channel C.
+        running_mean, running_var: (C,) buffers, updated in place in training as
+            ``r = (1 - momentum) r + momentum * batch_stat`` (the variance unbiased, n / (n - 1));
+            may be None in training (no tracking). Required when ``training`` is False.
+        weight, bias: (C,) affine parameters or None.
+        training: normalize with the batch statistics (True) or the running ones (False).
+        momentum: the update factor of the running statistics.
+        eps: added to the variance for stability.
+    Returns:
+        A tensor of x's shape.
+    """
+    if x.ndim < 2:
+        raise ValueError(f"batch_norm: input must be at least 2-D (N, C, ...), got shape "
+                         f"{tuple(x.shape)}")
+    c = x.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise ValueError(f"batch_norm: {name} shape {tuple(t.shape)} does not match the "
+                             f"{c} channels of input shape {tuple(x.shape)}")
+    if not training and (running_mean is None or running_var is None):
+        raise ValueError("batch_norm: running_mean and running_var are required when "
+                         "training=False")
+    m = x.data.size // c
+    if training and m <= 1:
+        raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
+                         f"got input shape {tuple(x.shape)}")
+    fn = BatchNorm(training, eps, None if training else running_mean.data,
+                   None if training else running_var.data)
+    if weight is None and bias is not None:  # the op takes weight before bias: use ones
+        weight = Tensor._make(get_array_module(x.data).ones(c, x.dtype), False, None, 0)
+    inputs = [x] + [t for t in (weight, bias) if t is not None]
+    y = fn.apply(*inputs)
+    if training and running_mean is not None:
+        rm, rv = running_mean.data, running_var.data
+        mean, var = fn.batch_mean, fn.batch_var * (m / (m - 1))
+        rm *= 1 - momentum
+        rm += (momentum * mean).astype(rm.dtype, copy=False)
+        rv *= 1 - momentum
+        rv += (momentum * var).astype(rv.dtype, copy=False)
+    return y

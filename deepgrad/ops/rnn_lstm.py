@@ -1,0 +1,128 @@
+"""Fused LSTM: a whole layer's sequence (or one cell step) as one node, with hand-written BPTT."""
+from __future__ import annotations
+
+from ..autograd.tensor import Tensor
+from .rnn import RecurrentFunction, _apply, check_lengths
+
+
+def _internal_rows(xp, H: int):
+    """Row order [o, i, f, g] from PyTorch's [i, f, g, o].
+
+    Inside, the three sigmoid gates come first (one contiguous block) and the gates multiplied by
+    the cell gradient (i, f, g) are contiguous too, so forward and backward touch each block with
+    one ufunc call.
+    """
+    return xp.concatenate([xp.arange(3 * H, 4 * H), xp.arange(0, 3 * H)])
+
+
+class LSTMSequence(RecurrentFunction):
+    """LSTM (PyTorch's equations and layout, gate rows [i, f, g, o]):
+
+    ``i, f, o = sigmoid(.)``, ``g = tanh(.)`` of ``W_i* x_t + b_i* + W_h* h_{t-1} + b_h*``;
+    ``c_t = f c_{t-1} + i g``; ``h_t = o tanh(c_t)``.
+
+    Forward uses ``sigmoid(a) = (1 + tanh(a / 2)) / 2`` with the sigmoid rows of the weights
+    pre-scaled by 1/2, so one ``tanh`` call activates all four gates of a step.
+    """
+
+    gates = 4
+    n_states = 2
+    op = "lstm"
+
+    def run_forward(self, xp, xs, T, B, states, w_ih, w_hh, b_ih, b_hh):
+        H = w_hh.shape[1]
+        rows = _internal_rows(xp, H)
+        self.rows = rows
+        scale = xp.ones((4 * H, 1), w_ih.dtype)
+        scale[:3 * H] = 0.5
+        G = (xs @ (w_ih[rows] * scale).T).reshape(T, B, 4 * H)  # pre-activations, then gates
+        if b_ih is not None:
+            G += (b_ih + b_hh)[rows] * scale[:, 0]
+        whh_t = xp.ascontiguousarray((w_hh[rows] * scale).T)
+        Y = xp.empty((T, B, H), G.dtype)
+        C = xp.empty((T + 1, B, H), G.dtype)  # C[t + 1] = c_t, C[0] = c_0
+        C[0] = states[1]
+        TC = xp.empty((T, B, H), G.dtype)  # tanh(c_t)
+        tmp = xp.empty((B, 4 * H), G.dtype)
+        ig = xp.empty((B, H), G.dtype)
+        dot, tanh, mul, add = xp.dot, xp.tanh, xp.multiply, xp.add
+        H3 = 3 * H
+        h = states[0]
+        for t in range(T):
+            gt = G[t]
+            dot(h, whh_t, out=tmp)
+            gt += tmp
+            tanh(gt, out=gt)
+            s = gt[:, :H3]
+            mul(s, 0.5, out=s)
+            add(s, 0.5, out=s)
+            ct = C[t + 1]
+            mul(gt[:, 2 * H:H3], C[t], out=ct)
+            mul(gt[:, H:2 * H], gt[:, H3:], out=ig)
+            ct += ig
+            tanh(ct, out=TC[t])
+            h = mul(gt[:, :H], TC[t], out=Y[t])
+        self.xs, self.h0, self.G, self.C, self.TC, self.Y = xs, states[0], G, C, TC, Y
+        self.w_ih, self.w_hh = w_ih, w_hh
+        self.seq_shape = (T, B, H)
+        return Y, C[1:]
+
+    def run_backward(self, xp, gY, g_extra):
+        G, C, TC, Y = self.G, self.C, self.TC, self.Y
+        T, B, H = self.seq_shape
+        rows = self.rows
+        O, I_, F, Gg = G[..., :H], G[..., H:2 * H], G[..., 2 * H:3 * H], G[..., 3 * H:]
+        # Everything that does not depend on the recurrence, for all steps at once:
+        K = O * (1 - TC * TC)  # dc_t += dh_t * K_t
+        Q = TC * O * (1 - O)  # da_o = dh_t * Q_t
+        P = xp.empty((T, B, 3, H), G.dtype)  # da_{i,f,g} = dc_t * P_t
+        P[:, :, 0] = Gg * I_ * (1 - I_)
+        P[:, :, 1] = C[:-1] * F * (1 - F)
+        P[:, :, 2] = I_ * (1 - Gg * Gg)
+        w_hh_int = xp.ascontiguousarray(self.w_hh[rows])
+        dA = xp.empty((T, B, 4 * H), G.dtype)
+        dA4 = dA.reshape(T, B, 4, H)
+        dc_init, dc_ext = g_extra
+        dot, mul = xp.dot, xp.multiply
+        carry_h = None
+        carry_c = dc_init
+        for t in range(T - 1, -1, -1):
+            dh = gY[t] if carry_h is None else gY[t] + carry_h
+            dc = mul(dh, K[t])
+            if carry_c is not None:
+                dc += carry_c
+            if dc_ext is not None:
+                dc += dc_ext[t]
+            mul(dh, Q[t], out=dA[t, :, :H])
+            mul(dc[:, None, :], P[t], out=dA4[t, :, 1:])
+            carry_h = dot(dA[t], w_hh_int)
+            carry_c = mul(dc, F[t])
+        gx = dA.reshape(T * B, 4 * H) @ self.w_ih[rows] if self.needs_input_grad[0] else None
+        grads = self.param_grads(xp, dA, dA, (self.h0, Y), self.xs)
+        inverse = xp.argsort(rows)  # back to PyTorch's [i, f, g, o] rows
+        grads = tuple(g[inverse] for g in grads)
+        return gx, (carry_h, carry_c), grads
+
+
+def lstm_layer(x: Tensor, h0: Tensor, c0: Tensor, w_ih: Tensor, w_hh: Tensor,
+               b_ih: Tensor | None = None, b_hh: Tensor | None = None, reverse: bool = False,
+               lengths=None):
+    """One direction of an LSTM layer over a whole sequence, as one node.
+
+    Args:
+        x: (T, B, I); h0, c0: (B, H); w_ih: (4H, I); w_hh: (4H, H); b_ih, b_hh: (4H,) or None,
+            gate rows in PyTorch's order [i, f, g, o].
+        reverse: run from the last (valid) step to the first.
+        lengths: (B,) valid lengths in [1, T], or None for full sequences.
+    Returns:
+        ``(y, h_n, c_n)``: y (T, B, H) (zero past each length), h_n and c_n (B, H).
+    """
+    lengths = check_lengths(lengths, x.shape[0], x.shape[1], "lstm_layer")
+    fn = LSTMSequence(reverse=reverse, lengths=lengths)
+    return _apply(fn, x, (h0, c0), w_ih, w_hh, b_ih, b_hh)
+
+
+def lstm_cell(x: Tensor, h: Tensor, c: Tensor, w_ih: Tensor, w_hh: Tensor,
+              b_ih: Tensor | None = None, b_hh: Tensor | None = None):
+    """One LSTM step as one node: x (B, I), h and c (B, H) -> ``(h', c')``."""
+    return _apply(LSTMSequence(step=True), x, (h, c), w_ih, w_hh, b_ih, b_hh)
