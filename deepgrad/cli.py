@@ -97,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--early-stopping", type=_positive_int, metavar="PATIENCE",
                     help="stop after PATIENCE epochs without a better val_loss")
     tr.add_argument("--data-root", metavar="DIR", help="folder of the MNIST/Fashion-MNIST files")
+    tr.add_argument("--download", action="store_true",
+                    help="fetch missing MNIST/Fashion-MNIST files (checksums verified)")
     tr.add_argument("--seed", type=_nonneg_int, default=0, metavar="N")
     tr.add_argument("--no-progress", action="store_true", help="no progress bar")
 

@@ -209,3 +209,34 @@ def test_deepgrad_file_loads_into_torch_and_back(tmp_path):
         want2 = tmodel2(torch.from_numpy(x)).numpy()
     np.testing.assert_allclose(model2(dg.tensor(x)).numpy(), want2, rtol=1e-5, atol=1e-6)
     assert not np.allclose(want, want2)  # the second model really has other weights
+
+
+def test_process_killed_mid_save_leaves_previous_file(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+
+    path = tmp_path / "ck.safetensors"
+    dg.save({"w": np.ones(4, np.float32)}, path)
+    before = path.read_bytes()
+    # the child stops inside the save, after writing the temp file and before the rename
+    code = textwrap.dedent(f"""
+        import sys, time, numpy as np
+        import deepgrad as dg
+        from deepgrad import serialization as S
+        def hang(fd):
+            print("writing", flush=True)
+            time.sleep(60)
+        S.os.fsync = hang
+        dg.save({{"w": np.zeros(100000, np.float32)}}, {str(path)!r})
+    """)
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "writing"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        child.stdout.close()
+    assert path.read_bytes() == before
+    np.testing.assert_array_equal(dg.load(path)["w"], np.ones(4, np.float32))

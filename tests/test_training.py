@@ -292,3 +292,21 @@ def test_exports():
 
     for name in T.__all__:
         assert getattr(T, name) is not None
+
+
+def test_progress_bar_gets_live_batch_metrics():
+    import io
+
+    train, _ = loaders()
+    model = mlp()
+    rec, bar = Recorder(), ProgressBar(file=io.StringIO())
+    h = Trainer(model, nn.CrossEntropyLoss(), SGD(model.parameters(), lr=0.2),
+                metrics=["accuracy"], callbacks=[rec, bar]).fit(train, epochs=1).history
+    sizes = np.array([b["size"] for b in rec.batches])
+    accs = np.array([b["accuracy"] for b in rec.batches])
+    assert (sizes * accs).sum() / sizes.sum() == pytest.approx(h["accuracy"][0])
+    assert "accuracy=" in bar.file.getvalue()
+    rec2 = Recorder()
+    Trainer(model, nn.CrossEntropyLoss(), SGD(model.parameters(), lr=0.2),
+            metrics=["accuracy"], callbacks=[rec2]).fit(train, epochs=1)
+    assert "accuracy" not in rec2.batches[0]  # no bar: no per-batch metric cost

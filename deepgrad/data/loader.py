@@ -16,12 +16,11 @@ def _stack_field(values: list, indices, field: str) -> Tensor:
     shape0 = arrays[0].shape
     for pos, a in enumerate(arrays):
         if a.shape != shape0:
-            where = (f"dataset index {int(indices[pos])}" if indices is not None
-                     else f"batch position {pos}")
-            first = (f"dataset index {int(indices[0])}" if indices is not None
-                     else "batch position 0")
-            raise ValueError(f"collate: {field} of the sample at {where} has shape "
-                             f"{tuple(a.shape)}, but the sample at {first} has shape "
+            def where(i):
+                return (f"dataset index {int(indices[i])}" if indices is not None
+                        else f"batch position {i}")
+            raise ValueError(f"collate: {field} of the sample at {where(pos)} has shape "
+                             f"{tuple(a.shape)}, but the sample at {where(0)} has shape "
                              f"{tuple(shape0)}; all samples in a batch need one shape")
     return Tensor._make(numpy.stack(arrays), False, None, 0)
 

@@ -67,6 +67,15 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
          "w <- w - eta m^ / (sqrt(v^) + eps)  (bias-corrected m^, v^)\n"
          "AdaMax:    u <- max(b2 u, |g|),  w <- w - eta m / ((1-b1^t) u);   "
          "Nadam: Adam with a Nesterov look-ahead on m"),
+    _exp("imbalance", "Class imbalance: under-sampling, over-sampling, SMOTE",
+         "When one class is rare, a classifier trained as usual scores high accuracy by "
+         "neglecting it; re-balancing the training set by under-sampling the majority, "
+         "over-sampling the minority or synthesising minority points with SMOTE raises the "
+         "minority's recall and the G-mean, at some cost in precision.",
+         "recall = TP / (TP + FN),  precision = TP / (TP + FP),  "
+         "G-mean = sqrt(recall_0 * recall_1)\n"
+         "SMOTE:  x_new = x_i + lambda (x_zi - x_i),  x_zi one of the k nearest minority "
+         "neighbours of x_i,  lambda ~ U[0, 1)"),
     _exp("gradients", "Vanishing and exploding gradients",
          "Backpropagation multiplies one factor per layer, so in a deep sigmoid network the "
          "gradient reaching the first layers is orders of magnitude smaller than at the last "

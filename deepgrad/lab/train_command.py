@@ -44,7 +44,7 @@ def _split(X, y, rng, val_share: float = 0.2):
     return X[perm[n_val:]], y[perm[n_val:]], X[perm[:n_val]], y[perm[:n_val]]
 
 
-def load_data(name: str, seed: int, root: str | None = None) -> Data:
+def load_data(name: str, seed: int, root: str | None = None, download: bool = False) -> Data:
     """Load or generate dataset ``name``; procedural sets get a seeded 80/20 split, MNIST-style
     sets their official train/test split. Raises TrainError for missing files or extras."""
     from ..data import datasets as D
@@ -65,11 +65,12 @@ def load_data(name: str, seed: int, root: str | None = None) -> Data:
             X, y = D.first_token_memory(_SEQ_LEN, n_samples=2000, seed=seed)
             return Data(*_split(X, y, rng), "sequence", name)
         loader = {"mnist": D.mnist, "fashion_mnist": D.fashion_mnist}[name]
-        X, y = loader(root, train=True)
-        X_val, y_val = loader(root, train=False)
+        X, y = loader(root, train=True, download=download)
+        X_val, y_val = loader(root, train=False, download=download)
         return Data(X, y, X_val, y_val, "image", name)
-    except (FileNotFoundError, ImportError) as e:
-        raise TrainError(str(e).splitlines()[0]) from None
+    except (FileNotFoundError, ImportError, OSError, ValueError) as e:
+        text = str(e).splitlines()[0].replace("pass download=True", "pass --download")
+        raise TrainError(text) from None
 
 
 def build_model(name: str, data: Data):
@@ -139,7 +140,7 @@ def train_command(args) -> int:
 
     manual_seed(args.seed)
     try:
-        data = load_data(args.data, args.seed, args.data_root)
+        data = load_data(args.data, args.seed, args.data_root, args.download)
         model = build_model(args.model, data)
         X = _as_input(data.X, data.kind, args.model)
         X_val = _as_input(data.X_val, data.kind, args.model)

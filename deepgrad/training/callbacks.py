@@ -25,12 +25,15 @@ class Callback:
             None).
         runs_last: callbacks with this flag run after the others at every hook, so that, e.g.,
             a checkpoint taken at epoch end sees the final state of every other callback.
+        wants_batch_metrics: ask the Trainer to compute the metrics of every batch into the
+            batch logs (off by default: it costs a little per batch).
     """
 
     trainer = None
     model = None
     params: dict = {}
     runs_last = False
+    wants_batch_metrics = False
 
     def set_trainer(self, trainer) -> None:
         self.trainer = trainer
@@ -56,7 +59,8 @@ class Callback:
         """Called before a training batch."""
 
     def on_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        """Called after a training batch with ``{"batch", "size", "loss"}``."""
+        """Called after a training batch with ``{"batch", "size", "loss"}`` (and the batch's
+        metrics when a callback sets ``wants_batch_metrics``)."""
 
     def state_dict(self) -> dict:
         """State to carry across a checkpoint/resume (empty for stateless callbacks)."""

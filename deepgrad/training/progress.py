@@ -17,8 +17,8 @@ def _fmt(value) -> str:
 
 class ProgressBar(Callback):
     """Shows a tqdm bar for each epoch: batches done, the running (size-weighted) mean of
-    every numeric batch log (``loss``; ``d_loss``/``g_loss`` for a GAN) and, when the epoch
-    ends, all epoch logs (``val_loss``, ``val_accuracy``...).
+    every numeric batch log (``loss`` and the metrics; ``d_loss``/``g_loss`` for a GAN) and,
+    when the epoch ends, all epoch logs (``val_loss``, ``val_accuracy``...).
 
     Trainer adds one by default when stdout is a terminal.
 
@@ -27,6 +27,8 @@ class ProgressBar(Callback):
         leave: keep each finished epoch's bar on screen.
         mininterval: seconds between redraws (tqdm's throttle: keeps small batches fast).
     """
+
+    wants_batch_metrics = True
 
     def __init__(self, file=None, leave: bool = True, mininterval: float = 0.1) -> None:
         self.file, self.leave, self.mininterval = file, leave, mininterval

@@ -145,6 +145,8 @@ class Trainer:
         model.train()
         total, count = 0.0, 0
         outputs, targets = [], []
+        # per-batch metrics cost a little, so only when a callback shows them (ProgressBar)
+        live = any(getattr(c, "wants_batch_metrics", False) for c in cbs.callbacks)
         for i, batch in enumerate(loader):
             xs, y = _split(batch, "fit")
             size = int(y.shape[0]) if y.ndim else 1
@@ -162,10 +164,14 @@ class Trainer:
             value = float(loss.item())
             total += value * size
             count += size
+            batch_logs = {"batch": i, "size": size, "loss": value}
             if self.metrics:
                 outputs.append(out.numpy())
                 targets.append(y.numpy())
-            cbs.on_batch_end(i, {"batch": i, "size": size, "loss": value})
+                if live:
+                    batch_logs.update({name: float(fn(outputs[-1], targets[-1]))
+                                       for name, fn in self.metrics.items()})
+            cbs.on_batch_end(i, batch_logs)
             if self.stop_training:
                 break
         logs = {"loss": total / count if count else float("nan")}
