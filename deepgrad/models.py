@@ -30,6 +30,7 @@ def mlp(sizes, activation: str = "relu", dropout: float = 0.0) -> nn.Sequential:
     sizes = list(sizes)
     if len(sizes) < 2 or any(not isinstance(s, int) or s <= 0 for s in sizes):
         raise ValueError(f"mlp: sizes must be at least two positive ints, got {sizes}")
+    _activation(activation)  # validate the name even when there is no hidden layer
     layers = []
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(nn.Linear(a, b))

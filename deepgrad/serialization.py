@@ -121,7 +121,8 @@ def save(obj, path: str | os.PathLike) -> None:
             training checkpoint). Tensors come back as NumPy arrays.
         path: destination file. The bytes go to a temporary file in the same directory, are
             fsync'ed, then renamed over ``path`` (``os.replace``), so a crash mid-save leaves
-            the previous file intact.
+            the previous file intact (a killed process may leave the hidden
+            ``.<name>.*.tmp`` file behind; an error inside ``save`` removes it).
 
     Raises:
         TypeError: an object that the format cannot hold (named with its location).

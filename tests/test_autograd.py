@@ -44,6 +44,28 @@ def test_a_tensor_used_twice_gets_both_contributions():
     np.testing.assert_allclose(x.grad.numpy(), 2 * x.numpy() + 1)
 
 
+def _paths_of_different_lengths(x):
+    # ``a`` is the root's first input and also feeds the second one, through 1 and 3 more ops:
+    # it must be finished only after every path into it (a DFS that marks nodes when pushed,
+    # not when expanded, finishes it too early and drops the longer paths' gradients).
+    a = x * 2.0
+    b = a.exp()
+    c = ((a * 0.5).tanh() + 1.0) * a
+    return a + (b * a + c)
+
+
+def test_shared_nodes_reached_by_paths_of_different_lengths():
+    x = dg.tensor(np.array([0.3, -0.2, 0.1]), requires_grad=True)
+    assert dg.autograd.gradcheck(_paths_of_different_lengths, [x])
+    x.grad = None
+    y = _paths_of_different_lengths(x)
+    y.sum().backward()
+    a = 2 * x.numpy()
+    th = np.tanh(a / 2)
+    expected = 2 * (1 + np.exp(a) * (a + 1) + 0.5 * (1 - th ** 2) * a + th + 1)
+    np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-12)
+
+
 @pytest.mark.parametrize("make", [
     lambda x: (x.sigmoid() * x).sum(),
     lambda x: F.cross_entropy(x, np.array([0, 2, 1])),

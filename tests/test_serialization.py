@@ -231,7 +231,9 @@ def test_process_killed_mid_save_leaves_previous_file(tmp_path):
         S.os.fsync = hang
         dg.save({{"w": np.zeros(100000, np.float32)}}, {str(path)!r})
     """)
-    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                             cwd=repo)  # `python -c` imports deepgrad from its cwd
     try:
         assert child.stdout.readline().strip() == "writing"
     finally:

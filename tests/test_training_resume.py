@@ -143,3 +143,11 @@ def test_resume_without_scheduler_state_into_scheduled_trainer(tmp_path):
         Trainer(model2, nn.CrossEntropyLoss(), optimizer2, scheduler=scheduler2).resume(
             tmp_path / "ck.safetensors")
     _assert_same_state(model2.state_dict(), before)
+
+
+def test_checkpoint_missing_entries_is_an_error(tmp_path):
+    model, optimizer, _, _, _ = _setup(0)
+    dg.save({"format": "deepgrad.checkpoint", "version": 1, "epoch": 1,
+             "model": model.state_dict()}, tmp_path / "partial.safetensors")
+    with pytest.raises(CheckpointError, match="lacks entries .*'optimizer'"):
+        Trainer(model, nn.CrossEntropyLoss(), optimizer).resume(tmp_path / "partial.safetensors")

@@ -1,8 +1,6 @@
 """In-place array helpers shared by the adaptive optimizers (no parameter-sized allocation)."""
 from __future__ import annotations
 
-from .optimizer import check_unit
-
 
 def lerp_(xp, m, g, weight: float, tmp):
     """``m <- m + weight * (g - m)`` in place (PyTorch's ``lerp_``); ``tmp`` is a work array."""
@@ -20,10 +18,3 @@ def ema_sq_(xp, v, g, beta: float, tmp):
     xp.add(v, tmp, out=v)
     return v
 
-
-def check_betas(name: str, betas) -> None:
-    """Validate a ``(beta1, beta2)`` pair: two numbers each in ``[0, 1)``."""
-    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-        raise ValueError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
-    check_unit(name, betas[0], "beta parameter at index 0")
-    check_unit(name, betas[1], "beta parameter at index 1")

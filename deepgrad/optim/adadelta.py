@@ -5,7 +5,8 @@ from typing import Iterable
 
 from ..backend import get_array_module
 from ._kernels import ema_sq_
-from .optimizer import Optimizer, check_nonneg
+from ._validate import check_nonneg
+from .optimizer import Optimizer
 
 
 class Adadelta(Optimizer):

@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..backend import get_array_module
-from .optimizer import Optimizer, check_nonneg
+from ._validate import check_nonneg
+from .optimizer import Optimizer
 
 
 class Adagrad(Optimizer):

@@ -4,8 +4,9 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..backend import get_array_module
-from ._kernels import check_betas, ema_sq_, lerp_
-from .optimizer import Optimizer, check_nonneg
+from ._kernels import ema_sq_, lerp_
+from ._validate import check_betas, check_nonneg
+from .optimizer import Optimizer
 
 
 class Adam(Optimizer):

@@ -1,7 +1,6 @@
 """Optimizer base: param groups, lazy per-parameter state, zero_grad, step, state_dict."""
 from __future__ import annotations
 
-import math
 from typing import Any, Callable, Iterable
 
 import numpy
@@ -12,16 +11,6 @@ from ..backend import get_array_module
 
 #: key of ``state_dict()`` naming the optimizer class, so a foreign state is rejected
 TYPE_KEY = "optimizer"
-
-
-class _Required:
-    """Marker for a hyperparameter without a default (must be given per group)."""
-
-    def __repr__(self) -> str:
-        return "<required parameter>"
-
-
-required = _Required()
 
 
 class Optimizer:
@@ -96,11 +85,7 @@ class Optimizer:
                                  f"in more than one parameter group")
         group = {k: v for k, v in param_group.items() if k != "params"}
         for name, default in self.defaults.items():
-            if name not in group:
-                if default is required:
-                    raise ValueError(f"{type(self).__name__}: parameter group didn't specify a "
-                                     f"value of required hyperparameter {name!r}")
-                group[name] = default
+            group.setdefault(name, default)
         self._check_group(group)
         group["params"] = params
         self.param_groups.append(group)
@@ -248,8 +233,10 @@ class Optimizer:
             new_state[p] = self._restore_entry(p, st, key)
         new_groups = []
         for g, sg in zip(self.param_groups, saved_groups):
-            merged = {k: (tuple(v) if isinstance(self.defaults.get(k), tuple) else v)
-                      for k, v in sg.items() if k != "params"}
+            # keys missing from an older state keep their current values
+            merged = {k: v for k, v in g.items() if k != "params"}
+            merged.update({k: (tuple(v) if isinstance(self.defaults.get(k), tuple) else v)
+                           for k, v in sg.items() if k != "params"})
             self._check_group(merged)
             merged["params"] = g["params"]
             new_groups.append(merged)
@@ -282,15 +269,3 @@ class Optimizer:
             lines += [f"    {k}: {v}" for k, v in sorted(g.items()) if k != "params"]
         return "\n".join(lines) + "\n)"
 
-
-def check_nonneg(name: str, value, what: str) -> None:
-    """Raise ``ValueError`` naming ``value`` unless it is a finite number >= 0."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-            not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name}: invalid {what}: {value!r} (expected a finite number >= 0)")
-
-
-def check_unit(name: str, value, what: str) -> None:
-    """Raise ``ValueError`` naming ``value`` unless ``0 <= value < 1``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
-        raise ValueError(f"{name}: invalid {what}: {value!r} (expected 0 <= value < 1)")

@@ -24,6 +24,8 @@ CHECKPOINT_FORMAT = "deepgrad.checkpoint"
 CHECKPOINT_VERSION = 1
 # Where a DataLoader may keep a private NumPy generator for shuffling/sampling.
 _LOADER_RNG_ATTRS = ("generator", "sampler.generator", "batch_sampler.sampler.generator")
+_REQUIRED = ("epoch", "model", "optimizer", "scheduler", "rng", "loader_rng", "history",
+             "callbacks")
 
 
 def _loader_generators(loader) -> dict:
@@ -99,6 +101,9 @@ def restore_checkpoint(trainer, path: str | os.PathLike) -> int:
     if ck.get("version", 0) > CHECKPOINT_VERSION:
         raise CheckpointError(f"{where}: checkpoint version {ck['version']} is newer than this "
                               f"deepgrad reads ({CHECKPOINT_VERSION})")
+    missing = [k for k in _REQUIRED if k not in ck]
+    if missing:
+        raise CheckpointError(f"{where}: training checkpoint lacks entries {missing}")
     model, optimizer, scheduler = trainer.model, trainer.optimizer, trainer.scheduler
     backup = (model.state_dict(), optimizer.state_dict(),
               scheduler.state_dict() if scheduler is not None else None)

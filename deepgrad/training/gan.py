@@ -1,12 +1,18 @@
 """GANTrainer: alternating discriminator and generator updates (Goodfellow et al. 2014, Alg. 1)."""
 from __future__ import annotations
 
+import os
+
 import numpy
 
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 from ..nn.module import Module
 from ..random import generator as global_rng
+from ..random import get_rng_state, set_rng_state
+from ..serialization import CheckpointError, load, save
+from .callbacks import CallbackList, History
+from .checkpoint import apply_callback_states, callback_states
 from .gan_losses import G_LOSSES, discriminator_loss, mean_probability, value_estimate
 
 
@@ -20,6 +26,8 @@ def _uniform(rng, shape, dtype):
     z -= 1
     return z
 
+
+GAN_CHECKPOINT_FORMAT = "deepgrad.gan_checkpoint"
 
 #: latent priors by name, ``(rng, shape, dtype) -> array``: N(0, I) and U(-1, 1)
 PRIORS = {"normal": _normal, "uniform": _uniform}
@@ -108,6 +116,7 @@ class GANTrainer:
         self.stop_training = False
         self.epoch = 0
         self.global_step = 0
+        self._resumed = None
         self._g_dtype = _first_param(generator, "generator").dtype
         self._d_dtype = _first_param(discriminator, "discriminator").dtype
         self._g_loss_fn = G_LOSSES[g_loss]
@@ -190,72 +199,98 @@ class GANTrainer:
         else:
             yield from real
 
-    def _steps_per_epoch(self, real, batch_size: int):
-        if isinstance(real, (Tensor, numpy.ndarray)):
-            return -(-real.shape[0] // batch_size)
-        try:
-            return len(real)
-        except TypeError:
-            return None
-
-    def fit(self, real, epochs: int = 1, batch_size: int = 64, shuffle: bool = True):
-        """Train for ``epochs`` passes over the real data.
+    def fit(self, real, epochs: int = 1, batch_size: int = 64, shuffle: bool = True,
+            initial_epoch: int | None = None) -> History:
+        """Train until ``epochs`` epochs have been completed in total (Trainer's meaning).
 
         Args:
             real: an array/Tensor (N, ...) of real samples (batched here, shuffled with the
-                library's generator), or an iterable of batches (a DataLoader; an ``(x, y)``
+                library's generator), or a re-iterable of batches (a DataLoader; an ``(x, y)``
                 batch uses ``x``).
-            epochs: number of passes.
+            epochs: the epoch index to stop at; runs epochs ``initial_epoch .. epochs - 1``.
             batch_size: minibatch size when ``real`` is an array.
             shuffle: reshuffle an array each epoch.
+            initial_epoch: where to start (default: the epochs this trainer has completed).
 
         Returns:
-            The ``History`` callback: ``history.history[key]`` lists the epoch means of
-            ``d_loss``, ``g_loss``, ``D(x)``, ``D(G(z))`` and ``V``.
+            The History: ``history.history[key]`` lists the epoch means of ``d_loss``,
+            ``g_loss``, ``D(x)``, ``D(G(z))`` and ``V``. Batch logs (``on_batch_end``) carry the
+            same keys plus ``batch`` and ``size``.
         """
-        from .gan_callbacks import CallbackRunner
-
-        runner = CallbackRunner(self, self.callbacks, {
-            "epochs": epochs, "steps": self._steps_per_epoch(real, batch_size),
-            "batch_size": batch_size})
-        self.history = runner.history
+        start = self.epoch if initial_epoch is None else int(initial_epoch)
+        array = isinstance(real, (Tensor, numpy.ndarray))
+        steps = -(-real.shape[0] // batch_size) if array else \
+            (len(real) if hasattr(real, "__len__") else None)
+        history = History()
+        resumed, self._resumed = self._resumed, None
+        if resumed is not None:
+            history.load_state_dict(resumed["history"])
+        self.history = history
+        cbs = CallbackList([history, *self.callbacks], self,
+                           {"epochs": epochs, "steps": steps, "batch_size": batch_size})
         self.stop_training = False
         self.generator.train()
         self.discriminator.train()
-        runner.on_train_begin({})
         logs: dict = {}
-        for epoch in range(self.epoch, self.epoch + epochs):
-            runner.on_epoch_begin(epoch, {})
-            sums: dict = {}
-            counts: dict = {}
-            last_g: dict = {}
-            for batch_index, batch in enumerate(self._batches(real, batch_size, shuffle)):
-                runner.on_batch_begin(batch_index, {})
-                step_logs = self.train_step(batch)
-                if "g_loss" in step_logs:
-                    last_g = {"g_loss": step_logs["g_loss"]}
-                for k, v in step_logs.items():
-                    sums[k] = sums.get(k, 0.0) + v
-                    counts[k] = counts.get(k, 0) + 1
-                runner.on_batch_end(batch_index, {**last_g, **step_logs})
-            logs = {k: sums[k] / counts[k] for k in sums}
+        cbs.on_train_begin(logs)
+        if resumed is not None:
+            apply_callback_states(self.callbacks, resumed["callbacks"])
+        for epoch in range(start, epochs):
+            cbs.on_epoch_begin(epoch, {})
+            logs = self._train_epoch(self._batches(real, batch_size, shuffle), cbs)
             self.epoch = epoch + 1
-            runner.on_epoch_end(epoch, logs)
+            cbs.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break
-        runner.on_train_end(logs)
-        return self.history
+        cbs.on_train_end(logs)
+        return history
+
+    def _train_epoch(self, batches, cbs: CallbackList) -> dict:
+        sums: dict = {}
+        counts: dict = {}
+        last_g: dict = {}
+        for i, batch in enumerate(batches):
+            real = _as_batch(batch, self._d_dtype)
+            size = int(real.shape[0])
+            cbs.on_batch_begin(i, {"batch": i, "size": size})
+            step_logs = self.train_step(real)
+            for k, v in step_logs.items():
+                sums[k] = sums.get(k, 0.0) + v
+                counts[k] = counts.get(k, 0) + 1
+            if "g_loss" in step_logs:  # with d_steps > 1, batches in between show the last one
+                last_g = {"g_loss": step_logs["g_loss"]}
+            cbs.on_batch_end(i, {"batch": i, "size": size, **last_g, **step_logs})
+            if self.stop_training:
+                break
+        return {k: sums[k] / counts[k] for k in sums}
 
     # ---- checkpoints ----------------------------------------------------------------------
-    def state_dict(self) -> dict:
-        """Both networks, both optimizers, the epoch and step counters."""
-        return {"model": self.model.state_dict(), "g_optimizer": self.g_optimizer.state_dict(),
-                "d_optimizer": self.d_optimizer.state_dict(), "epoch": self.epoch,
-                "global_step": self.global_step}
+    def save_checkpoint(self, path: str | os.PathLike) -> None:
+        """Write both networks, both optimizers, the epoch and step counters, the library's RNG
+        state, the history and callback states to ``path`` (safetensors, atomic); what
+        ``ModelCheckpoint`` calls."""
+        save({"format": GAN_CHECKPOINT_FORMAT, "epoch": self.epoch,
+              "global_step": self.global_step, "model": self.model.state_dict(),
+              "g_optimizer": self.g_optimizer.state_dict(),
+              "d_optimizer": self.d_optimizer.state_dict(), "rng": get_rng_state(),
+              "history": self.history.state_dict() if self.history is not None else
+              History().state_dict(), "callbacks": callback_states(self.callbacks)}, path)
 
-    def load_state_dict(self, state: dict) -> None:
-        """Restore what ``state_dict`` saved."""
-        self.model.load_state_dict(state["model"])
-        self.g_optimizer.load_state_dict(state["g_optimizer"])
-        self.d_optimizer.load_state_dict(state["d_optimizer"])
-        self.epoch, self.global_step = int(state["epoch"]), int(state["global_step"])
+    def resume(self, path: str | os.PathLike) -> int:
+        """Restore a ``save_checkpoint`` file; the next ``fit`` continues from its epoch.
+
+        Returns:
+            The number of epochs the checkpoint had completed.
+        """
+        where = os.fspath(path)
+        ck = load(where)
+        if not isinstance(ck, dict) or ck.get("format") != GAN_CHECKPOINT_FORMAT:
+            raise CheckpointError(f"{where}: not a GAN checkpoint (no format "
+                                  f"{GAN_CHECKPOINT_FORMAT!r})")
+        self.model.load_state_dict(ck["model"])
+        self.g_optimizer.load_state_dict(ck["g_optimizer"])
+        self.d_optimizer.load_state_dict(ck["d_optimizer"])
+        set_rng_state(ck["rng"])
+        self.epoch, self.global_step = int(ck["epoch"]), int(ck["global_step"])
+        self._resumed = {"history": ck["history"], "callbacks": ck["callbacks"]}
+        return self.epoch
