@@ -48,7 +48,8 @@ def run(workloads, rounds: int = 3, steps: int = 50, warmup: int = 10) -> list[d
 
 
 def _format(r: dict) -> str:
-    s = f"{r['workload']:<8} deepgrad {r['deepgrad_ms']:8.3f} ms/step  RSS {r['deepgrad_rss_mib']:6.0f} MiB"
+    s = (f"{r['workload']:<8} deepgrad {r['deepgrad_ms']:8.3f} ms/step  "
+         f"RSS {r['deepgrad_rss_mib']:6.0f} MiB")
     if "ratio" in r:
         s += (f" | torch {r['torch_ms']:8.3f} ms/step  RSS {r['torch_rss_mib']:6.0f} MiB"
               f" | ratio {r['ratio']:.2f} (range {r['ratio_min']:.2f}-{r['ratio_max']:.2f})")

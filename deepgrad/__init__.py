@@ -2,17 +2,64 @@
 from . import backend  # noqa: F401  (tunes malloc once at import)
 from .autograd import Tensor, detect_anomaly, enable_grad, gradcheck, is_grad_enabled, no_grad
 from .autograd.grad_mode import set_grad_enabled
-from .creation import (arange, as_tensor, empty, eye, from_numpy, full, full_like, linspace, ones,
-                       ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor,
-                       zeros, zeros_like)
+from .creation import (
+    arange,
+    as_tensor,
+    empty,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
 from .ops import _methods  # noqa: F401  (attaches Tensor operators)
 from .ops.activation import log_softmax, relu, sigmoid, sign, softmax, tanh
-from .ops.arithmetic import (abs, add, clamp, clip, div, exp, log, maximum, minimum, mul, neg,
-                             pow, sqrt, sub, where)
+from .ops.arithmetic import (
+    abs,
+    add,
+    clamp,
+    clip,
+    div,
+    exp,
+    log,
+    maximum,
+    minimum,
+    mul,
+    neg,
+    pow,
+    sqrt,
+    sub,
+    where,
+)
 from .ops.linalg import matmul
 from .ops.reduce import amax, argmax, argmin, max, mean, min, std, sum, var
-from .ops.shape import (broadcast_to, cat, chunk, concat, expand, flatten, permute, reshape,
-                        split, squeeze, stack, t, transpose, unsqueeze)
+from .ops.shape import (
+    broadcast_to,
+    cat,
+    chunk,
+    concat,
+    expand,
+    flatten,
+    permute,
+    reshape,
+    split,
+    squeeze,
+    stack,
+    t,
+    transpose,
+    unsqueeze,
+)
 from .random import generator, get_rng_state, manual_seed, set_rng_state
 
 float32 = backend.numpy.float32
@@ -21,8 +68,11 @@ int64 = backend.numpy.int64
 int32 = backend.numpy.int32
 bool_ = backend.numpy.bool_
 
-from . import autograd, functional  # noqa: E402
-from . import nn  # noqa: E402
+from . import (  # noqa: E402
+    autograd,
+    functional,
+    nn,  # noqa: E402
+)
 
 __version__ = "0.1.0"
 

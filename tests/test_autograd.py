@@ -362,3 +362,28 @@ def test_gradcheck_random_direction_mode_on_a_large_input():
     assert dg.autograd.gradcheck(lambda a, b: (a @ b).tanh(), [x, w], mode="random")
     with pytest.raises(GradcheckError):
         dg.autograd.gradcheck(lambda t: _WrongSquare().apply(t), [x], mode="random")
+
+
+def test_in_place_update_under_no_grad_changes_the_parameter_itself():
+    w = dg.randn(3, requires_grad=True)
+    before = w.data.copy()
+    alias = w
+    with dg.no_grad():
+        w -= 0.5  # the classic manual SGD update must not rebind to a copy
+    assert alias is w
+    np.testing.assert_allclose(w.data, before - 0.5)
+    assert w.requires_grad
+
+
+def test_in_place_on_leaf_requiring_grad_while_recording_is_an_error():
+    w = dg.randn(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf tensor that requires grad"):
+        w += 1
+
+
+def test_in_place_on_non_leaf_rebinds_and_keeps_gradients_right():
+    w = dg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    h = w * w
+    h += 1  # out of place: Mul's saved inputs stay intact
+    h.sum().backward()
+    np.testing.assert_allclose(w.grad.data, 2 * w.data)

@@ -52,6 +52,17 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
          "ReLU(x) = max(0, x)          ReLU'(x) = 1 if x > 0 else 0\n"
          "softplus(x) = ln(1+e^x)      softplus'(x) = sigmoid(x)\n"
          "softmax(z)_i = e^(z_i) / sum_j e^(z_j)"),
+    _exp("regularization", "Regularization: L1, L2 and remedies for over-fitting",
+         "An L1 penalty drives unneeded weights to zero (sparse weights) while L2 shrinks all "
+         "weights without zeroing them; a network that over-fits a small data set generalises "
+         "better with dropout, early stopping, dataset expansion, noise injection or label "
+         "smoothing.",
+         "L1:  J~ = J + alpha sum |w|    (pull alpha sign(w): constant size)\n"
+         "L2:  J~ = J + alpha sum w^2    (pull 2 alpha w: shrinks with w)\n"
+         "dropout:  h~ = m * h / (1 - p),  m ~ Bernoulli(1 - p)\n"
+         "label smoothing:  t~ = (1 - eps) onehot(t) + eps / C\n"
+         "noise injection:  h~ = h + N(0, sigma^2)   early stopping: keep the weights of the "
+         "epoch with the lowest validation loss"),
     _exp("optimizers", "Optimizers: paths, saddle points, training curves",
          "Momentum damps gradient descent's zig-zag and carries it through flat valleys, and "
          "the adaptive methods (AdaGrad, AdaDelta, RMSProp, Adam, AdaMax, Nadam) scale each "

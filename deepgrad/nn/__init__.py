@@ -1,14 +1,31 @@
 """Layers and models: Module, Parameter, containers, Linear, activations, losses, Perceptron."""
 from . import functional, init, utils
-from .activation import ELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Sign, Softmax, Softplus, \
-    Softsign, Tanh
+from .activation import (
+    ELU,
+    LeakyReLU,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    Sign,
+    Softmax,
+    Softplus,
+    Softsign,
+    Tanh,
+)
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .containers import ModuleDict, ModuleList, Sequential
 from .conv import Conv1d, Conv2d
 from .embedding import Embedding
 from .linear import Dropout, Flatten, Identity, Linear
-from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss, \
-    QuadraticLoss
+from .loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    QuadraticLoss,
+)
 from .module import Module, Parameter
 from .noise import GaussianNoise
 from .perceptron import Perceptron

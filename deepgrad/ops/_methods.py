@@ -1,6 +1,7 @@
 """Tensor's operators and methods, attached here so that ops depend on autograd one way only."""
 from __future__ import annotations
 
+from ..autograd.grad_mode import STATE
 from ..autograd.tensor import Tensor
 from . import activation as A
 from . import arithmetic as M
@@ -30,14 +31,22 @@ def _transpose_all(self):
 
 
 def _in_place(fn):
-    """``x += y`` on a tensor outside the graph updates its array; inside, it rebinds (as a
-    functional op) so that saved values used by backward stay intact."""
+    """``x += y``: in place when no graph is recorded (e.g. ``with no_grad(): p -= lr * p.grad``,
+    which must update the parameter itself); while recording, a non-leaf rebinds to an
+    out-of-place result (saved arrays of earlier ops stay intact) and a leaf that requires grad
+    is an error, as in PyTorch."""
 
     def method(self, other):
-        if self.requires_grad or (isinstance(other, Tensor) and other.requires_grad):
+        recording = STATE.enabled and (
+            self.requires_grad or (isinstance(other, Tensor) and other.requires_grad))
+        if recording:
+            if self.requires_grad and self._ctx is None:
+                raise RuntimeError(
+                    f"in-place {fn.__name__} on a leaf tensor that requires grad (shape "
+                    f"{tuple(self.shape)}); use dg.no_grad() around parameter updates, or an "
+                    f"out-of-place op")
             return fn(self, other)
-        result = fn(self, other).data
-        self.data[...] = result
+        self.data[...] = fn(self, other).data
         return self
 
     return method
