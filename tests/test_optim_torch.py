@@ -92,3 +92,22 @@ def test_defaults_match_torch(name):
             continue
         assert k in theirs, k
         assert theirs[k].default == v.default, (k, v.default, theirs[k].default)
+
+
+def test_momentum_under_a_schedule_matches_torch():
+    """PyTorch's buffer form (not the chapter's) is what must match once lr changes mid-run."""
+    rng = np.random.default_rng(2)
+    w0 = rng.standard_normal(5).astype(np.float32)
+    p, tp = nn.Parameter(w0.copy()), torch.tensor(w0.copy(), requires_grad=True)
+    opt, topt = dg.optim.SGD([p], lr=0.1, momentum=0.9), torch.optim.SGD([tp], lr=0.1,
+                                                                           momentum=0.9)
+    sched = dg.optim.lr_scheduler.StepLR(opt, step_size=7, gamma=0.3)
+    tsched = torch.optim.lr_scheduler.StepLR(topt, step_size=7, gamma=0.3)
+    for _ in range(50):
+        p.grad = dg.tensor(p.data ** 3)
+        tp.grad = tp.detach() ** 3
+        opt.step()
+        topt.step()
+        sched.step()
+        tsched.step()
+    np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-5, atol=1e-6)

@@ -1,4 +1,4 @@
-"""Parity with torch.nn.RNN/LSTM/GRU/Embedding after copying the state dict (skipped without torch)."""
+"""Parity with torch.nn.RNN/LSTM/GRU/Embedding after copying state dicts (skipped without torch)."""
 from __future__ import annotations
 
 import numpy as np

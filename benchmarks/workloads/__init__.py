@@ -15,4 +15,5 @@ WORKLOADS = {
     "lstm_cell_loop": "benchmarks.workloads.lstm_cell_loop",
     "gru": "benchmarks.workloads.gru",
     "rnn": "benchmarks.workloads.rnn",
+    "gan": "benchmarks.workloads.gan",
 }

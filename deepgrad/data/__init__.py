@@ -2,6 +2,7 @@
 from . import datasets, sampling, transforms
 from .dataset import Dataset, Subset, TensorDataset, TransformDataset, random_split
 from .loader import DataLoader, default_collate
+from .mixtures import GaussianMixture2D, grid_mixture, ring_mixture
 from .sampler import (
     RandomSampler,
     Sampler,
@@ -15,5 +16,5 @@ __all__ = [
     "datasets", "sampling", "transforms", "Dataset", "Subset", "TensorDataset",
     "TransformDataset", "random_split", "DataLoader", "default_collate", "RandomSampler",
     "Sampler", "SequentialSampler", "SubsetRandomSampler", "WeightedRandomSampler",
-    "class_balanced_weights",
+    "class_balanced_weights", "GaussianMixture2D", "grid_mixture", "ring_mixture",
 ]

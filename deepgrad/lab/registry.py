@@ -78,6 +78,30 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
          "w <- w - eta m^ / (sqrt(v^) + eps)  (bias-corrected m^, v^)\n"
          "AdaMax:    u <- max(b2 u, |g|),  w <- w - eta m / ((1-b1^t) u);   "
          "Nadam: Adam with a Nesterov look-ahead on m"),
+    _exp("cnn", "Convolutional networks: filters, LeNet-5, pooling",
+         "A convolutional layer slides one small filter over the whole image (local receptive "
+         "fields, shared weights), so a few thousand weights detect a pattern anywhere; "
+         "stacked with pooling and a fully connected classifier, as in LeNet-5, it recognises "
+         "handwritten digits.",
+         "feature map:  a[i, j] = f( sum_(m, n) w[m, n] x[i+m, j+n] + b )\n"
+         "output size:  (W - K + 2P) / S + 1\n"
+         "max pooling:  max over each k x k window;  average pooling: mean over it"),
+    _exp("rnn", "Recurrent networks: long memory, gradients through time, text",
+         "Backpropagation through time multiplies one Jacobian per step, so a plain RNN's "
+         "gradient from a late loss vanishes before it reaches the first steps and it cannot "
+         "learn long-range dependencies, while the LSTM's additive cell state and the GRU's "
+         "gated update carry information and gradient across many steps.",
+         "RNN:  S_t = tanh(U X_t + W S_(t-1)),   dS_T/dS_t = prod_(k>t) diag(1 - S_k^2) W\n"
+         "LSTM: c_t = f_t * c_(t-1) + i_t * g_t,  h_t = o_t * tanh(c_t)   "
+         "(dc_t/dc_(t-1) = f_t)\n"
+         "GRU:  h_t = (1 - z_t) * h_(t-1) + z_t * h~_t"),
+    _exp("gan", "Generative adversarial networks",
+         "A generator trained against a discriminator learns to produce samples like the data "
+         "(here all modes of a Gaussian mixture, and digits); early in training the minimax "
+         "generator loss saturates, so the generator minimises -log D(G(z)) instead.",
+         "min_G max_D V(D, G) = E_x[log D(x)] + E_z[log(1 - D(G(z)))]\n"
+         "non-saturating generator loss:  -E_z[log D(G(z))]\n"
+         "d log(1 - sigmoid(l)) / dl = -sigmoid(l),   d(-log sigmoid(l)) / dl = -(1 - sigmoid(l))"),
     _exp("imbalance", "Class imbalance: under-sampling, over-sampling, SMOTE",
          "When one class is rare, a classifier trained as usual scores high accuracy by "
          "neglecting it; re-balancing the training set by under-sampling the majority, "
@@ -87,6 +111,12 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
          "G-mean = sqrt(recall_0 * recall_1)\n"
          "SMOTE:  x_new = x_i + lambda (x_zi - x_i),  x_zi one of the k nearest minority "
          "neighbours of x_i,  lambda ~ U[0, 1)"),
+    _exp("overfitting", "Over-fitting: model size, data size, remedies",
+         "A model with too much capacity for its data learns the noise of the training set: "
+         "its training error keeps falling while its test error does not, and the gap closes "
+         "with more training data or with regularization.",
+         "generalisation gap = test error - training error\n"
+         "parameters of an MLP = sum over layers of (n_in + 1) n_out"),
     _exp("gradients", "Vanishing and exploding gradients",
          "Backpropagation multiplies one factor per layer, so in a deep sigmoid network the "
          "gradient reaching the first layers is orders of magnitude smaller than at the last "

@@ -11,6 +11,7 @@ from ..autograd.tensor import Tensor
 from ..data import DataLoader, TensorDataset
 from ..data.datasets import moons
 from ..optim import Adam
+from ..random import manual_seed
 from ..training import Callback, EarlyStopping, Trainer
 from . import progress
 
@@ -60,9 +61,31 @@ REMEDIES = ("baseline (no remedy)", "dropout 0.3", "early stopping (patience 25)
             "label smoothing 0.2")
 
 
+_CACHE: dict = {}
+
+
+def is_cached(seed: int, epochs: int) -> bool:
+    """Whether ``run_remedies(seed, epochs)`` would return a stored result (no training)."""
+    return (seed, epochs) in _CACHE
+
+
 def run_remedies(seed: int, epochs: int) -> tuple[dict, numpy.ndarray, numpy.ndarray, dict]:
+    """``_train_remedies`` with its result kept per (seed, epochs)."""
+    if (seed, epochs) not in _CACHE:
+        if len(_CACHE) >= 4:
+            _CACHE.clear()
+        _CACHE[(seed, epochs)] = _train_remedies(seed, epochs)
+    return _CACHE[(seed, epochs)]
+
+
+def _train_remedies(seed: int, epochs: int) -> tuple[dict, numpy.ndarray, numpy.ndarray, dict]:
     """Train the baseline and each remedy from the same initial weights with Adam (lr 0.01),
-    full batches. Returns ``(curves, X, y, models)``: per remedy train/validation curves."""
+    full batches. Returns ``(curves, X, y, models)``: per remedy train/validation curves.
+
+    It reseeds the library first, so the result depends on ``seed`` alone; that lets the
+    ``regularization`` and ``overfitting`` experiments share one run (cached). Callers must
+    not modify the returned objects."""
+    manual_seed(seed + 1)
     X, y = moons(N_TRAIN, noise=NOISE, seed=seed)
     X_val, y_val = moons(1000, noise=NOISE, seed=seed + 10_000)
     init = _net().state_dict()  # every net has the same Linear layers: same starting weights

@@ -164,7 +164,7 @@ class Conv2d(Function):
         if need[0]:
             pad_hw, _ = self._geometry(x, w)
             gxpad = xp.zeros((x.shape[0], pad_hw[0], pad_hw[1], x.shape[1]), x.dtype)
-            # (G, K, C_out/G, C/G): per-offset weight slices for one batched matmul per group.
+            # (G, K, C_out/G, C/G): the weight slice of each kernel offset.
             wk = self.wmat.reshape(g, cog, kk, cg).transpose(0, 2, 1, 3)
         for n0, n1 in self.chunks:
             xpad = None
@@ -179,9 +179,12 @@ class Conv2d(Function):
                             xpad = self._padded(xp, x.transpose(0, 2, 3, 1), n0, n1)
                         cols = _im2col(xp, xpad[..., gi * cg:(gi + 1) * cg], kernel,
                                        self.stride, self.dilation, out_hw)
-                    gwmat[gi] += gyg.T @ cols
+                    if cols.flags.f_contiguous:  # the one-channel (K, M) buffer, transposed
+                        gwmat[gi] += (cols.T @ gyg).T
+                    else:
+                        gwmat[gi] += gyg.T @ cols
                 if gxpad is not None:
-                    self._col2im_add(xp, gxpad, gyg @ wk[gi], n0, n1, gi * cg, (gi + 1) * cg)
+                    self._col2im_add(xp, gxpad, gyg, wk[gi], n0, n1, gi * cg, (gi + 1) * cg)
         gx = gw = None
         if gxpad is not None:
             (pt, _), (pl, _) = self.padding
@@ -191,14 +194,20 @@ class Conv2d(Function):
                                       .transpose(0, 1, 4, 2, 3).reshape(w.shape))
         return (gx, gw, gb) if len(need) > 2 else (gx, gw)
 
-    def _col2im_add(self, xp, gxpad, gcols, n0, n1, c0, c1):
-        """Add each offset's (M, C) block of ``gcols`` (K, M, C) into its window of gxpad:
-        kh*kw contiguous slice-adds instead of a strided col2im scatter."""
-        n = n1 - n0
+    def _col2im_add(self, xp, gxpad, gyg, wk, n0, n1, c0, c1):
+        """Add the input gradient of samples n0:n1, channels c0:c1 into gxpad (NHWC).
+
+        Per kernel offset k: one GEMM ``gy (M, C_out) @ W_k (C_out, C)`` into a reused buffer,
+        then one contiguous slice-add into the window k touches; a strided col2im scatter of a
+        single (M, K) GEMM was 1.5-3x slower, a batched (K, M, C) GEMM ~20% slower.
+        """
+        n, (ho, wo) = n1 - n0, self.out_hw
+        buf = xp.empty((gyg.shape[0], c1 - c0), gxpad.dtype)
         target = gxpad[n0:n1, :, :, c0:c1]
         for k, v in _windows(target, (self.w.shape[2], self.w.shape[3]), self.stride,
                              self.dilation, self.out_hw):
-            v += gcols[k].reshape(n, self.out_hw[0], self.out_hw[1], c1 - c0)
+            xp.matmul(gyg, wk[k], out=buf)
+            v += buf.reshape(n, ho, wo, c1 - c0)
 
 
 def _check(op, x, w, b, stride, padding, dilation, groups, nd):

@@ -30,78 +30,90 @@ class LSTMSequence(RecurrentFunction):
     op = "lstm"
 
     def run_forward(self, xp, xs, T, B, states, w_ih, w_hh, b_ih, b_hh):
+        # Inside, arrays are feature-major, (T, G H, B): every gate block of a step is then one
+        # contiguous (H, B) slab, and small ufuncs on contiguous memory run ~3x faster than on
+        # the strided column blocks of a (B, 4H) layout.
         H = w_hh.shape[1]
         rows = _internal_rows(xp, H)
         self.rows = rows
         scale = xp.ones((4 * H, 1), w_ih.dtype)
         scale[:3 * H] = 0.5
-        G = (xs @ (w_ih[rows] * scale).T).reshape(T, B, 4 * H)  # pre-activations, then gates
+        G = xp.matmul(w_ih[rows] * scale, xs.reshape(T, B, -1).transpose(0, 2, 1))
         if b_ih is not None:
-            G += (b_ih + b_hh)[rows] * scale[:, 0]
-        whh_t = xp.ascontiguousarray((w_hh[rows] * scale).T)
-        Y = xp.empty((T, B, H), G.dtype)
-        C = xp.empty((T + 1, B, H), G.dtype)  # C[t + 1] = c_t, C[0] = c_0
-        C[0] = states[1]
-        TC = xp.empty((T, B, H), G.dtype)  # tanh(c_t)
-        tmp = xp.empty((B, 4 * H), G.dtype)
-        ig = xp.empty((B, H), G.dtype)
+            G += ((b_ih + b_hh)[rows] * scale[:, 0])[:, None]
+        whh = xp.ascontiguousarray(w_hh[rows] * scale)
+        Y = xp.empty((T, H, B), G.dtype)
+        C = xp.empty((T + 1, H, B), G.dtype)  # C[t + 1] = c_t, C[0] = c_0
+        C[0] = states[1].T
+        TC = xp.empty((T, H, B), G.dtype)  # tanh(c_t)
+        tmp = xp.empty((4 * H, B), G.dtype)
+        ig = xp.empty((H, B), G.dtype)
         dot, tanh, mul, add = xp.dot, xp.tanh, xp.multiply, xp.add
-        H3 = 3 * H
-        h = states[0]
+        H2, H3 = 2 * H, 3 * H
+        h = xp.ascontiguousarray(states[0].T)
         for t in range(T):
             gt = G[t]
-            dot(h, whh_t, out=tmp)
+            dot(whh, h, out=tmp)
             gt += tmp
             tanh(gt, out=gt)
-            s = gt[:, :H3]
+            s = gt[:H3]
             mul(s, 0.5, out=s)
             add(s, 0.5, out=s)
             ct = C[t + 1]
-            mul(gt[:, 2 * H:H3], C[t], out=ct)
-            mul(gt[:, H:2 * H], gt[:, H3:], out=ig)
+            mul(gt[H2:H3], C[t], out=ct)
+            mul(gt[H:H2], gt[H3:], out=ig)
             ct += ig
             tanh(ct, out=TC[t])
-            h = mul(gt[:, :H], TC[t], out=Y[t])
-        self.xs, self.h0, self.G, self.C, self.TC, self.Y = xs, states[0], G, C, TC, Y
+            h = mul(gt[:H], TC[t], out=Y[t])
+        Y_out = xp.ascontiguousarray(Y.transpose(0, 2, 1))  # (T, B, H), also h_{t-1} for dW_hh
+        self.xs, self.h0, self.G, self.C, self.TC, self.Y = xs, states[0], G, C, TC, Y_out
         self.w_ih, self.w_hh = w_ih, w_hh
         self.seq_shape = (T, B, H)
-        return Y, C[1:]
+        return Y_out, C[1:].transpose(0, 2, 1)
 
     def run_backward(self, xp, gY, g_extra):
-        G, C, TC, Y = self.G, self.C, self.TC, self.Y
+        G, C, TC = self.G, self.C, self.TC
         T, B, H = self.seq_shape
         rows = self.rows
-        O, I_, F, Gg = G[..., :H], G[..., H:2 * H], G[..., 2 * H:3 * H], G[..., 3 * H:]
+        O, I_, F, Gg = G[:, :H], G[:, H:2 * H], G[:, 2 * H:3 * H], G[:, 3 * H:]
         # Everything that does not depend on the recurrence, for all steps at once:
         K = O * (1 - TC * TC)  # dc_t += dh_t * K_t
         Q = TC * O * (1 - O)  # da_o = dh_t * Q_t
-        P = xp.empty((T, B, 3, H), G.dtype)  # da_{i,f,g} = dc_t * P_t
-        P[:, :, 0] = Gg * I_ * (1 - I_)
-        P[:, :, 1] = C[:-1] * F * (1 - F)
-        P[:, :, 2] = I_ * (1 - Gg * Gg)
-        w_hh_int = xp.ascontiguousarray(self.w_hh[rows])
-        dA = xp.empty((T, B, 4 * H), G.dtype)
-        dA4 = dA.reshape(T, B, 4, H)
+        P = xp.empty((T, 3, H, B), G.dtype)  # da_{i,f,g} = dc_t * P_t
+        P[:, 0] = Gg * I_ * (1 - I_)
+        P[:, 1] = C[:-1] * F * (1 - F)
+        P[:, 2] = I_ * (1 - Gg * Gg)
+        whh_t = xp.ascontiguousarray(self.w_hh[rows].T)  # (H, 4H)
+        gYT = xp.ascontiguousarray(gY.transpose(0, 2, 1))
+        dA = xp.empty((T, 4 * H, B), G.dtype)
+        dA4 = dA.reshape(T, 4, H, B)
         dc_init, dc_ext = g_extra
         dot, mul = xp.dot, xp.multiply
         carry_h = None
-        carry_c = dc_init
+        carry_c = None if dc_init is None else dc_init.T
         for t in range(T - 1, -1, -1):
-            dh = gY[t] if carry_h is None else gY[t] + carry_h
+            dh = gYT[t] if carry_h is None else gYT[t] + carry_h
             dc = mul(dh, K[t])
             if carry_c is not None:
                 dc += carry_c
             if dc_ext is not None:
-                dc += dc_ext[t]
-            mul(dh, Q[t], out=dA[t, :, :H])
-            mul(dc[:, None, :], P[t], out=dA4[t, :, 1:])
-            carry_h = dot(dA[t], w_hh_int)
+                dc += dc_ext[t].T
+            mul(dh, Q[t], out=dA[t, :H])
+            mul(dc[None], P[t], out=dA4[t, 1:])
+            carry_h = dot(whh_t, dA[t])
             carry_c = mul(dc, F[t])
-        gx = dA.reshape(T * B, 4 * H) @ self.w_ih[rows] if self.needs_input_grad[0] else None
-        grads = self.param_grads(xp, dA, dA, (self.h0, Y), self.xs)
+        # One transposing copy puts all steps side by side: (4H, T B) for the weight GEMMs.
+        dA2 = xp.ascontiguousarray(dA.transpose(1, 0, 2)).reshape(4 * H, T * B)
+        w_ih = self.w_ih[rows]
+        gx = dA2.T @ w_ih if self.needs_input_grad[0] else None
+        gw_ih = dA2 @ self.xs
+        gw_hh = dA2[:, :B] @ self.h0
+        if T > 1:
+            gw_hh = gw_hh + dA2[:, B:] @ self.Y[:-1].reshape(-1, H)
+        gb = dA2 @ xp.ones(T * B, G.dtype)
         inverse = xp.argsort(rows)  # back to PyTorch's [i, f, g, o] rows
-        grads = tuple(g[inverse] for g in grads)
-        return gx, (carry_h, carry_c), grads
+        gw_ih, gw_hh, gb = gw_ih[inverse], gw_hh[inverse], gb[inverse]
+        return gx, (carry_h.T, carry_c.T), (gw_ih, gw_hh, gb, gb)
 
 
 def lstm_layer(x: Tensor, h0: Tensor, c0: Tensor, w_ih: Tensor, w_hh: Tensor,

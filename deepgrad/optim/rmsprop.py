@@ -29,8 +29,8 @@ class RMSprop(Optimizer):
     ``dw = -eta / sqrt(delta + r) (.) g`` use the attenuation (decay) coefficient ``rho``,
     which is ``alpha`` here, with ``eta = lr``. The chapter (like Keras) puts ``delta``
     inside the root; PyTorch adds ``eps`` after it, so the two agree when ``g^2 >> eps``.
-    The chapter's RMSProp with Nesterov momentum corresponds to ``momentum > 0`` here (PyTorch
-    applies classical momentum to the scaled gradient, not a look-ahead).
+    The chapter's RMSProp with Nesterov momentum has no exact counterpart: ``momentum > 0``
+    here applies classical (heavy-ball) momentum to the scaled gradient, with no look-ahead.
 
     Args:
         params: Tensors or param-group dicts to optimize.

@@ -8,6 +8,7 @@ from .callbacks import (
     TerminateOnNaN,
 )
 from .checkpoint import CHECKPOINT_FORMAT
+from .gan import GANTrainer
 from .metric_fns import METRICS
 from .monitor import EarlyStopping, ModelCheckpoint, ReduceLROnPlateau
 from .progress import ProgressBar
@@ -16,5 +17,5 @@ from .trainer import Trainer
 __all__ = [
     "Callback", "CallbackList", "CSVLogger", "History", "LearningRateScheduler",
     "TerminateOnNaN", "CHECKPOINT_FORMAT", "METRICS", "EarlyStopping", "ModelCheckpoint",
-    "ReduceLROnPlateau", "ProgressBar", "Trainer",
+    "ReduceLROnPlateau", "ProgressBar", "Trainer", "GANTrainer",
 ]

@@ -1,4 +1,4 @@
-"""GAN evaluation on 2-D mixtures (modes covered, high-quality fraction) and the saturation data."""
+"""GAN evaluation: modes covered and high-quality fraction on 2-D mixtures; saturation data."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,6 +7,8 @@ import numpy
 
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
+from ..random import generator
+from .gan_losses import generator_loss, mean_probability
 
 
 @dataclass
@@ -79,3 +81,90 @@ def evaluate_mixture(sampler, mixture, n: int = 2500, threshold: float = 3.0) ->
     with no_grad():
         samples = draw(n)
     return mode_coverage(samples, mixture.centers, mixture.sigma, threshold)
+
+
+# ---- the saturation picture -------------------------------------------------------------------
+def logit_gradient_curve(d_values) -> dict:
+    """|d loss / d logit| of each generator loss as a function of D(G(z)) = sigmoid(l).
+
+    minimax ``log(1 - D)``: ``D``, which vanishes as D rejects the fakes (D(G(z)) -> 0);
+    non-saturating ``-log D``: ``1 - D``, which tends to 1 there.
+
+    Args:
+        d_values: D(G(z)) values in (0, 1).
+
+    Returns:
+        ``{"D(G(z))", "minimax", "non_saturating"}`` arrays of ``d_values``' shape.
+    """
+    d = numpy.asarray(d_values, numpy.float64)
+    return {"D(G(z))": d, "minimax": d.copy(), "non_saturating": 1 - d}
+
+
+def _generator_grad_norm(trainer, z: Tensor, kind: str) -> float:
+    """||grad_theta_G L_kind|| over all of G's parameters at this z; G's ``.grad`` restored."""
+    g_params = list(trainer.generator.parameters())
+    saved = [p.grad for p in g_params]
+    frozen = [p for p in trainer.discriminator.parameters() if p.requires_grad]
+    for p in frozen:
+        p.requires_grad = False
+    try:
+        for p in g_params:
+            p.grad = None
+        generator_loss(trainer.discriminator(trainer.generator(z)), kind).backward()
+        total = sum(float((p.grad.data.astype(numpy.float64) ** 2).sum())
+                    for p in g_params if p.grad is not None)
+    finally:
+        for p in frozen:
+            p.requires_grad = True
+        for p, g in zip(g_params, saved):
+            p.grad = g
+    return total ** 0.5
+
+
+def generator_gradient_norms(trainer, real, d_updates: int = 200, record_every: int = 10,
+                             batch_size: int = 64, n_eval: int = 256) -> dict:
+    """The saturation picture: G's gradient norm under each loss as D learns against a fixed G.
+
+    At the start of training G is poor and D soon rejects its samples. This trains only D
+    (``trainer.d_step``, G frozen at its current weights) for ``d_updates`` steps and records,
+    every ``record_every`` steps and on one fixed batch of ``n_eval`` latent vectors, the norm of
+    the generator's gradient under the minimax and the non-saturating loss (Goodfellow et al.
+    2014, Sec. 3; Arjovsky & Bottou 2017, Fig. 2). The minimax norm falls with D(G(z)); the
+    non-saturating one does not. D's weights (and its optimizer state) are changed; G's are not.
+
+    Args:
+        trainer: a ``GANTrainer`` (its G, D, prior and D optimizer are used).
+        real: (N, ...) real samples (array or Tensor), drawn ``batch_size`` at a time with
+            the library's generator, or a callable ``n -> (n, ...)`` batch.
+        d_updates: D updates in total.
+        record_every: record after every this many D updates (and before the first).
+        batch_size: real and fake batch size of each D update.
+        n_eval: number of latent vectors for the gradient measurement.
+
+    Returns:
+        Lists of equal length: ``"d_updates"`` (x axis), ``"D(G(z))"`` (mean on the eval batch),
+        ``"d_loss"`` (of the last update, nan before any), ``"minimax"`` and
+        ``"non_saturating"`` (gradient L2 norms).
+    """
+    if isinstance(real, (Tensor, numpy.ndarray)):
+        data = real.data if isinstance(real, Tensor) else real
+
+        def draw(n):
+            return data[generator().integers(0, data.shape[0], n)]
+    else:
+        draw = real
+    z = trainer.noise(n_eval)
+    out = {"d_updates": [], "D(G(z))": [], "d_loss": [], "minimax": [], "non_saturating": []}
+    d_loss = float("nan")
+    for step in range(d_updates + 1):
+        if step % record_every == 0 or step == d_updates:
+            with no_grad():
+                logits = trainer.discriminator(trainer.generator(z)).data
+            out["d_updates"].append(step)
+            out["D(G(z))"].append(mean_probability(logits))
+            out["d_loss"].append(d_loss)
+            for kind in ("minimax", "non_saturating"):
+                out[kind].append(_generator_grad_norm(trainer, z, kind))
+        if step < d_updates:
+            d_loss = trainer.d_step(draw(batch_size))["d_loss"]
+    return out
