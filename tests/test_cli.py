@@ -108,3 +108,51 @@ def test_console_entry_point_runs_as_module():
     proc = subprocess.run([sys.executable, "-m", "deepgrad.cli", "--version"],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and proc.stdout.startswith("deepgrad ")
+
+
+def test_train_mlp_with_checkpoint_and_resume(capsys, tmp_path):
+    ckpt = tmp_path / "run.safetensors"
+    code, out, err = _run(capsys, "train", "--model", "mlp", "--data", "spirals", "--epochs",
+                          "3", "--batch-size", "32", "--lr", "0.01", "--checkpoint", str(ckpt),
+                          "--no-progress", "--seed", "1")
+    assert code == 0, err
+    assert "mlp on spirals: 3 epochs" in out and "validation loss" in out
+    acc = float(out.split("validation loss")[1].split("accuracy")[1].split()[0])
+    assert acc > 0.7  # an MLP learns spirals quickly
+    assert ckpt.stat().st_size > 0
+    code, out, err = _run(capsys, "train", "--model", "mlp", "--data", "spirals", "--epochs",
+                          "4", "--batch-size", "32", "--lr", "0.01", "--resume", str(ckpt),
+                          "--no-progress", "--seed", "1")
+    assert code == 0, err
+    assert "resumed from" in out and "after epoch 3" in out and ": 4 epochs" in out
+
+
+def test_train_recurrent_and_early_stopping(capsys):
+    code, out, err = _run(capsys, "train", "--model", "gru", "--data", "first_token_memory",
+                          "--epochs", "2", "--early-stopping", "1", "--no-progress")
+    assert code == 0, err
+    assert "gru on first_token_memory" in out
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--model", "lstm", "--data", "spirals"], ["lstm", "sequence", "spirals"]),
+    (["--model", "lenet5", "--data", "moons"], ["lenet5", "image", "moons"]),
+    (["--model", "mlp", "--data", "mnist"], ["mnist", "not found", "--download"]),
+    (["--model", "mlp", "--data", "spirals", "--resume", "nonexistent.safetensors"],
+     ["--resume", "nonexistent.safetensors"]),
+])
+def test_train_errors_are_one_line(capsys, tmp_path, argv, words):
+    code, _, err = _run(capsys, "train", *argv, "--data-root", str(tmp_path), "--no-progress")
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("deepgrad train: error:"), err
+    for w in words:
+        assert w in lines[0]
+
+
+def test_train_rejects_a_corrupt_checkpoint(capsys, tmp_path):
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes(b"not a checkpoint at all")
+    code, _, err = _run(capsys, "train", "--model", "mlp", "--data", "xor", "--resume",
+                        str(bad), "--no-progress")
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "bad.safetensors" in err

@@ -42,8 +42,9 @@ def test_every_registered_experiment_ran_and_every_claim_holds(lab):
 
 
 def test_quick_lab_fits_its_time_budget(lab):
-    # The budget is 60 s for all of --quick on a 2-core machine; leave room for noise.
-    assert sum(r.seconds for r in lab[0].values()) < 60
+    # The budget is 60 s for all of --quick on a 2-core machine. CPU time, not wall
+    # time: on a shared machine the wall clock swings with everyone else's load.
+    assert sum(r.timings["cpu_seconds"] for r in lab[0].values()) < 60
 
 
 @pytest.mark.parametrize("name", ["perceptron"])
@@ -98,6 +99,96 @@ def test_gradients_numbers(lab):
     assert n["explode_plain_grad_norm"][0] > 1e3
     assert plain[-1] > 100 * plain[0]
     assert clipped[-1] < 0.5 * clipped[0]
+
+
+def test_hidden_layers_numbers(lab):
+    n = _n(lab, "hidden-layers")
+    assert n["depth_0"]["train_accuracy"] <= 0.75
+    assert n["depth_3"]["train_accuracy"] >= 0.95 and n["depth_20"]["train_accuracy"] >= 0.95
+    assert n["depth_0"]["parameters"] == 2 * 2 + 2  # logistic regression: (2 + 1) * 2
+    assert n["depth_3"]["parameters"] == 3 * 16 + 2 * 17 * 16 + 17 * 2
+
+
+def test_gradient_descent_numbers(lab):
+    n = _n(lab, "gradient-descent")
+    bgd, sgd, mbgd = (n[k] for k in ("BGD (whole set)", "SGD (online, 1 sample)",
+                                      "MBGD (batches of 32)"))
+    assert (bgd["updates_per_epoch"], sgd["updates_per_epoch"], mbgd["updates_per_epoch"]) \
+        == (1, 512, 16)
+    assert sgd["loss"][-1] < bgd["loss"][-1] and mbgd["loss"][-1] < bgd["loss"][-1]
+    assert n["paraboloid_lr_0.52"]["f_end"] > n["paraboloid_lr_0.52"]["f_start"]
+    assert n["paraboloid_lr_0.4"]["f_end"] < 0.01 * n["paraboloid_lr_0.4"]["f_start"]
+
+
+def test_regularization_numbers(lab):
+    n = _n(lab, "regularization")
+    share = n["near_zero_share"]
+    assert all(a > b for a, b in zip(share["L1"], share["L2"]))  # L1: more near-zero weights
+    rem = n["remedies"]
+    base = rem["baseline (no remedy)"]
+    assert base["train_acc"] == 1.0
+    assert base["val_nll"][-1] > 1.5 * min(base["val_nll"])  # over-fits
+    for label, c in rem.items():
+        if label != "baseline (no remedy)":
+            assert c["final_val_nll"] < base["final_val_nll"], label
+    es = rem["early stopping (patience 25)"]
+    assert es["epochs_run"] == es["best_epoch"] + 26  # stopped after 25 epochs of patience
+
+
+def test_cnn_numbers(lab):
+    n = _n(lab, "cnn")
+    np.testing.assert_array_equal(n["worked_example_feature_map"],
+                                  [[4, 3, 4], [2, 4, 3], [2, 3, 4]])
+    assert n["test_accuracy"] >= 0.85
+    cm = np.array(n["confusion_matrix"])
+    assert cm.shape == (10, 10) and np.trace(cm) / cm.sum() == pytest.approx(n["test_accuracy"])
+    assert n["pooling_shapes"] == {"max": [14, 14], "average": [14, 14]}
+
+
+def test_rnn_numbers(lab):
+    n = _n(lab, "rnn")
+    acc = n["memory_accuracy"]
+    assert acc["lengths"][-1] == 50
+    assert acc["rnn"][-1] < 0.65 and acc["gru"][-1] >= 0.9
+    g = n["grad_norm_through_time"]
+    assert g["rnn"][0] / g["rnn"][-1] < 1e-6
+    lm = n["char_lm"]
+    assert lm["bits_per_char"][-1] < lm["bits_per_char"][0]
+    assert len(lm["samples"]) == 3 and all(s for s in lm["samples"])
+
+
+def test_gan_numbers(lab):
+    n = _n(lab, "gan")
+    final = n["ring"][-1]
+    assert final["modes"] >= 6 and final["high_quality"] > 0.3
+    assert n["ring"][0]["modes"] <= 2  # an untrained G covers (almost) nothing
+    sat = n["saturation"]
+    assert sat["D_of_G_z"] < 0.1
+    assert sat["grad_norm"]["minimax"] * 10 < sat["grad_norm"]["non-saturating"]
+    d = n["digits_nearest_distance"]
+    assert d["after"] < 0.8 * d["before"]
+
+
+def test_imbalance_numbers(lab):
+    n = _n(lab, "imbalance")
+    assert n["none"]["train_counts"][1] * 10 < n["none"]["train_counts"][0]
+    for remedy in ("random under-sampling", "random over-sampling", "SMOTE"):
+        a, b = n[remedy]["train_counts"]
+        assert a == b
+        assert n[remedy]["minority_recall"] > n["none"]["minority_recall"]
+    assert n["SMOTE"]["g_mean"] > n["none"]["g_mean"]
+
+
+def test_overfitting_numbers(lab):
+    n = _n(lab, "overfitting")
+    ms, ds = n["model_size"], n["data_size"]
+    assert ms["parameters"] == sorted(ms["parameters"])
+    assert ms["train_error"][-1] == 0.0 and ms["test_error"][-1] > 0.05
+    assert ds["test_error"][-1] < ds["test_error"][0]
+    # the remedies panel reuses the regularization experiment's run: identical numbers
+    reg = _n(lab, "regularization")["remedies"]
+    for label, err in n["remedies_validation_error"].items():
+        assert err == pytest.approx(1 - reg[label]["final_val_acc"], abs=1e-6)
 
 
 # ---- the report ------------------------------------------------------------------------------

@@ -256,3 +256,19 @@ def test_load_state_dict_rejects_foreign_or_mismatched_state_unchanged():
     assert after["param_groups"] == before["param_groups"]
     np.testing.assert_array_equal(after["state"][0]["momentum_buffer"],
                                   before["state"][0]["momentum_buffer"])
+
+
+@pytest.mark.parametrize("name", sorted(optim.OPTIMIZERS))
+def test_step_allocates_no_parameter_sized_arrays_after_the_first(name):
+    import tracemalloc
+    p = nn.Parameter(np.ones((500, 100), np.float32))  # 200 kB
+    p.grad = dg.from_numpy(np.full((500, 100), 0.1, np.float32))
+    kwargs = {"weight_decay": 0.1, **({"momentum": 0.9, "nesterov": True} if name == "sgd"
+                                      else {})}
+    opt = optim.OPTIMIZERS[name]([p], **kwargs)
+    opt.step()  # creates the state and the scratch arrays
+    tracemalloc.start()
+    opt.step()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < p.data.nbytes // 4, (name, peak)

@@ -84,6 +84,7 @@ class Result:
     summary: str = ""
     seconds: float = 0.0
     _t0: float = field(default=0.0, repr=False)
+    _c0: float = field(default=0.0, repr=False)
 
     def add_figure(self, fig, title: str, caption: str = "") -> None:
         """Render a matplotlib Figure to PNG and keep it."""
@@ -105,6 +106,8 @@ class Result:
         """Set the one-line summary and the elapsed time; returns self."""
         self.summary = summary
         self.seconds = time.perf_counter() - self._t0
+        # CPU time as well: on a shared machine wall time swings with the load, CPU time less.
+        self.timings["cpu_seconds"] = round(time.process_time() - self._c0, 3)
         return self
 
     @property
@@ -136,6 +139,7 @@ def start(name: str, quick: bool, seed: int, columns: list[str] | None = None) -
     res = Result(exp.name, exp.title, exp.claim, exp.formula, seed, quick, command,
                  table=Table(columns or ["quantity", "value"]))
     res._t0 = time.perf_counter()
+    res._c0 = time.process_time()
     return res
 
 

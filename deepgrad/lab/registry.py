@@ -111,12 +111,6 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
          "G-mean = sqrt(recall_0 * recall_1)\n"
          "SMOTE:  x_new = x_i + lambda (x_zi - x_i),  x_zi one of the k nearest minority "
          "neighbours of x_i,  lambda ~ U[0, 1)"),
-    _exp("overfitting", "Over-fitting: model size, data size, remedies",
-         "A model with too much capacity for its data learns the noise of the training set: "
-         "its training error keeps falling while its test error does not, and the gap closes "
-         "with more training data or with regularization.",
-         "generalisation gap = test error - training error\n"
-         "parameters of an MLP = sum over layers of (n_in + 1) n_out"),
     _exp("gradients", "Vanishing and exploding gradients",
          "Backpropagation multiplies one factor per layer, so in a deep sigmoid network the "
          "gradient reaching the first layers is orders of magnitude smaller than at the last "
@@ -126,4 +120,10 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
          "dL/dz_l = (W_(l+1)^T dL/dz_(l+1)) * f'(z_l)   so   "
          "||dL/dz_1|| ~ prod_l ||W_l|| max|f'|,  sigmoid' <= 1/4\n"
          "clipping:  g <- g * min(1, c / ||g||)"),
+    _exp("overfitting", "Over-fitting: model size, data size, remedies",
+         "A model with too much capacity for its data learns the noise of the training set: "
+         "its training error keeps falling while its test error does not, and the gap closes "
+         "with more training data or with regularization.",
+         "generalisation gap = test error - training error\n"
+         "parameters of an MLP = sum over layers of (n_in + 1) n_out"),
 ]}

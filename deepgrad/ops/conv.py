@@ -153,7 +153,8 @@ class Conv2d(Function):
         x, w, g, need = self.x, self.w, self.groups, self.needs_input_grad
         kernel, out_hw, co, cg = (w.shape[2], w.shape[3]), self.out_hw, w.shape[0], w.shape[1]
         cog, kk = co // g, kernel[0] * kernel[1]
-        gy_nhwc = gy.transpose(0, 2, 3, 1)
+        # One NHWC copy at most (none when gy came from a conv/pool/relu: already NHWC inside).
+        gy_nhwc = xp.ascontiguousarray(gy.transpose(0, 2, 3, 1))
         gb = None
         if len(need) > 2 and need[2]:
             g2 = gy_nhwc.reshape(-1, co)

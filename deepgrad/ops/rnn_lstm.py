@@ -38,9 +38,14 @@ class LSTMSequence(RecurrentFunction):
         self.rows = rows
         scale = xp.ones((4 * H, 1), w_ih.dtype)
         scale[:3 * H] = 0.5
-        G = xp.matmul(w_ih[rows] * scale, xs.reshape(T, B, -1).transpose(0, 2, 1))
+        # One GEMM for the input projection of every step; the bias add (or a copy) then writes
+        # it feature-major in the same pass.
+        XW = (xs @ (w_ih[rows] * scale).T).reshape(T, B, 4 * H).transpose(0, 2, 1)
+        G = xp.empty((T, 4 * H, B), XW.dtype)  # C order: ufuncs would keep XW's strides
         if b_ih is not None:
-            G += ((b_ih + b_hh)[rows] * scale[:, 0])[:, None]
+            xp.add(XW, ((b_ih + b_hh)[rows] * scale[:, 0])[:, None], out=G)
+        else:
+            G[...] = XW
         whh = xp.ascontiguousarray(w_hh[rows] * scale)
         Y = xp.empty((T, H, B), G.dtype)
         C = xp.empty((T + 1, H, B), G.dtype)  # C[t + 1] = c_t, C[0] = c_0
@@ -76,19 +81,27 @@ class LSTMSequence(RecurrentFunction):
         T, B, H = self.seq_shape
         rows = self.rows
         O, I_, F, Gg = G[:, :H], G[:, H:2 * H], G[:, 2 * H:3 * H], G[:, 3 * H:]
-        # Everything that does not depend on the recurrence, for all steps at once:
-        K = O * (1 - TC * TC)  # dc_t += dh_t * K_t
-        Q = TC * O * (1 - O)  # da_o = dh_t * Q_t
+        mul = xp.multiply
+        # Everything that does not depend on the recurrence, for all steps at once, with as few
+        # passes over memory as possible: D = s (1 - s) for the three sigmoid gates at once.
+        D = 1 - G[:, :3 * H]
+        D *= G[:, :3 * H]
+        K = TC * TC  # dc_t += dh_t * K_t, K = o (1 - tanh(c)^2)
+        xp.subtract(1, K, out=K)
+        K *= O
+        Q = mul(TC, D[:, :H])  # da_o = dh_t * Q_t
         P = xp.empty((T, 3, H, B), G.dtype)  # da_{i,f,g} = dc_t * P_t
-        P[:, 0] = Gg * I_ * (1 - I_)
-        P[:, 1] = C[:-1] * F * (1 - F)
-        P[:, 2] = I_ * (1 - Gg * Gg)
+        mul(Gg, D[:, H:2 * H], out=P[:, 0])
+        mul(C[:-1], D[:, 2 * H:], out=P[:, 1])
+        mul(Gg, Gg, out=P[:, 2])
+        xp.subtract(1, P[:, 2], out=P[:, 2])
+        P[:, 2] *= I_
         whh_t = xp.ascontiguousarray(self.w_hh[rows].T)  # (H, 4H)
         gYT = xp.ascontiguousarray(gY.transpose(0, 2, 1))
         dA = xp.empty((T, 4 * H, B), G.dtype)
         dA4 = dA.reshape(T, 4, H, B)
         dc_init, dc_ext = g_extra
-        dot, mul = xp.dot, xp.multiply
+        dot = xp.dot
         carry_h = None
         carry_c = None if dc_init is None else dc_init.T
         for t in range(T - 1, -1, -1):
