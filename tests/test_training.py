@@ -310,3 +310,19 @@ def test_progress_bar_gets_live_batch_metrics():
     Trainer(model, nn.CrossEntropyLoss(), SGD(model.parameters(), lr=0.2),
             metrics=["accuracy"], callbacks=[rec2]).fit(train, epochs=1)
     assert "accuracy" not in rec2.batches[0]  # no bar: no per-batch metric cost
+
+
+def test_metrics_by_name_turn_outputs_into_labels_then_use_dg_metrics():
+    from deepgrad import metrics as M
+    from deepgrad.training import METRICS
+
+    logits = np.array([[2.0, 0.1], [0.3, 1.0], [1.5, -1.0], [0.0, 0.2]])
+    targets = np.array([0, 1, 1, 1])
+    pred = logits.argmax(1)
+    assert METRICS["accuracy"](logits, targets) == M.accuracy(targets, pred) == 0.75
+    assert METRICS["balanced_accuracy"](logits, targets) == M.balanced_accuracy(targets, pred)
+    assert METRICS["f1_macro"](logits, targets) == M.f1_score(targets, pred, average="macro")
+    assert METRICS["gmean"](logits, targets) == M.geometric_mean_score(targets, pred)
+    one_column = np.array([[0.7], [-0.2], [3.0], [0.1]])  # logits of a sigmoid classifier
+    assert METRICS["accuracy"](one_column, np.array([1, 0, 1, 0])) == 0.75
+    assert METRICS["r2"](np.array([[1.0], [2.0]]), np.array([1.0, 2.0])) == 1.0

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy
 
+from .. import metrics as M
+
 
 def _labels_from_targets(targets: numpy.ndarray, n_classes: int, who: str) -> numpy.ndarray:
     if targets.ndim == 2 and targets.shape[1] == n_classes and n_classes > 1:
@@ -23,52 +25,57 @@ def _labels_from_targets(targets: numpy.ndarray, n_classes: int, who: str) -> nu
     return t
 
 
-def accuracy(outputs: numpy.ndarray, targets: numpy.ndarray) -> float:
-    """Fraction of samples whose predicted class equals the target.
-
-    Args:
-        outputs: (N, C) logits/scores (prediction ``argmax``), or (N,)/(N, 1) logits of a
-            binary classifier (prediction ``output > 0``).
-        targets: (N,) integer labels, (N, C) one-hot rows, or 0/1 values for a binary model.
-    """
+def _classes(outputs, targets, who: str, threshold: float = 0.0):
+    """(true labels, predicted labels) from raw outputs: argmax of (N, C) scores, else
+    ``output > threshold`` for one column (logits: 0, probabilities: 0.5)."""
     outputs = numpy.asarray(outputs)
     if outputs.ndim == 2 and outputs.shape[1] > 1:
-        pred = outputs.argmax(axis=1)
-        n_classes = outputs.shape[1]
+        pred, n_classes = outputs.argmax(axis=1), outputs.shape[1]
     else:
-        pred = (outputs.reshape(-1) > 0).astype(numpy.int64)
-        n_classes = 1
-    t = _labels_from_targets(numpy.asarray(targets), n_classes, "accuracy")
+        pred, n_classes = (outputs.reshape(-1) > threshold).astype(numpy.int64), 1
+    t = _labels_from_targets(numpy.asarray(targets), n_classes, who)
     if t.shape[0] != pred.shape[0]:
-        raise ValueError(f"accuracy: {pred.shape[0]} predictions but {t.shape[0]} targets")
-    return float(numpy.mean(pred == t)) if t.size else float("nan")
+        raise ValueError(f"{who}: {pred.shape[0]} predictions but {t.shape[0]} targets")
+    return t, pred
 
 
-def binary_accuracy(outputs: numpy.ndarray, targets: numpy.ndarray,
-                    threshold: float = 0.5) -> float:
-    """Accuracy of probabilities ``outputs`` (N,) or (N, 1) thresholded at ``threshold``."""
-    pred = (numpy.asarray(outputs).reshape(-1) > threshold).astype(numpy.int64)
-    t = _labels_from_targets(numpy.asarray(targets), 1, "binary_accuracy")
-    return float(numpy.mean(pred == t)) if t.size else float("nan")
+def _on_classes(metric, who: str, threshold: float = 0.0, **kwargs):
+    """Adapt a ``deepgrad.metrics`` function of (y_true, y_pred) labels to raw outputs."""
+
+    def fn(outputs: numpy.ndarray, targets: numpy.ndarray) -> float:
+        t, pred = _classes(outputs, targets, who, threshold)
+        return float(metric(t, pred, **kwargs)) if t.size else float("nan")
+
+    fn.__name__ = who
+    fn.__doc__ = f"``deepgrad.metrics.{metric.__name__}`` of the labels the outputs predict."
+    return fn
 
 
-def mse(outputs: numpy.ndarray, targets: numpy.ndarray) -> float:
-    """Mean squared error ``mean((y - t)^2)``."""
-    d = numpy.asarray(outputs, dtype=numpy.float64) - numpy.asarray(targets).reshape(
-        numpy.shape(outputs))
-    return float(numpy.mean(d * d))
+def _on_values(metric, who: str):
+    """Adapt a regression metric of (y_true, y_pred) to (outputs, targets)."""
+
+    def fn(outputs: numpy.ndarray, targets: numpy.ndarray) -> float:
+        outputs = numpy.asarray(outputs, dtype=numpy.float64)
+        return float(metric(numpy.asarray(targets).reshape(outputs.shape), outputs))
+
+    fn.__name__ = who
+    fn.__doc__ = f"``deepgrad.metrics.{metric.__name__}`` of outputs against targets."
+    return fn
 
 
-def mae(outputs: numpy.ndarray, targets: numpy.ndarray) -> float:
-    """Mean absolute error ``mean(|y - t|)``."""
-    d = numpy.asarray(outputs, dtype=numpy.float64) - numpy.asarray(targets).reshape(
-        numpy.shape(outputs))
-    return float(numpy.mean(numpy.abs(d)))
-
+#: accuracy of (N, C) scores (argmax) or of one logit column (``logit > 0``)
+accuracy = _on_classes(M.accuracy, "accuracy")
+#: accuracy of probabilities (N,) / (N, 1) thresholded at 0.5
+binary_accuracy = _on_classes(M.accuracy, "binary_accuracy", threshold=0.5)
+mse = _on_values(M.mean_squared_error, "mse")
+mae = _on_values(M.mean_absolute_error, "mae")
 
 #: metrics by name for ``Trainer(metrics=("accuracy",))``
 METRICS = {"accuracy": accuracy, "acc": accuracy, "binary_accuracy": binary_accuracy,
-           "mse": mse, "mae": mae}
+           "balanced_accuracy": _on_classes(M.balanced_accuracy, "balanced_accuracy"),
+           "f1_macro": _on_classes(M.f1_score, "f1_macro", average="macro"),
+           "gmean": _on_classes(M.geometric_mean_score, "gmean"),
+           "mse": mse, "mae": mae, "r2": _on_values(M.r2_score, "r2")}
 
 
 def resolve_metrics(metrics) -> dict:
