@@ -5,7 +5,10 @@ import numpy as np
 import deepgrad as dg
 from deepgrad import nn
 from benchmarks.workloads._recurrent import _data, INPUT, HIDDEN
-for mode in sys.argv[1:]:
+import deepgrad.ops.rnn_lstm as LO
+for arg in sys.argv[1:]:
+    mode = arg.split('-')[0]
+    LO.OVERLAP_WEIGHT_GRADS = not arg.endswith('-nooverlap')
     dg.manual_seed(0)
     rnn = getattr(nn, mode)(INPUT, HIDDEN); head = nn.Linear(HIDDEN, 10)
     opt = dg.optim.Adam(list(rnn.parameters()) + list(head.parameters()), lr=1e-3)
@@ -19,4 +22,4 @@ for mode in sys.argv[1:]:
         opt.step(); t3 = time.perf_counter()
         if i >= 10: tf.append(t1 - t0); tb.append(t2 - t1); to.append(t3 - t2)
     m = lambda a: statistics.median(a) * 1e3
-    print(f"{mode}: forward {m(tf):.2f} ms, backward {m(tb):.2f} ms, adam {m(to):.2f} ms", flush=True)
+    print(f"{arg}: forward {m(tf):.2f} ms, backward {m(tb):.2f} ms, adam {m(to):.2f} ms", flush=True)

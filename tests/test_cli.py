@@ -156,3 +156,13 @@ def test_train_rejects_a_corrupt_checkpoint(capsys, tmp_path):
     code, _, err = _run(capsys, "train", "--model", "mlp", "--data", "xor", "--resume",
                         str(bad), "--no-progress")
     assert code == 1 and len(err.strip().splitlines()) == 1 and "bad.safetensors" in err
+
+
+def test_train_lenet_on_mnist_files(capsys, tmp_path):
+    from test_lab import _fake_mnist
+
+    _fake_mnist(tmp_path, 200, 50)
+    code, out, err = _run(capsys, "train", "--model", "lenet5", "--data", "mnist",
+                          "--data-root", str(tmp_path), "--epochs", "1", "--no-progress")
+    assert code == 0, err
+    assert "lenet5 on mnist: 1 epochs" in out

@@ -272,3 +272,15 @@ def test_saturation_picture():
     curve = logit_gradient_curve([0.01, 0.5])
     np.testing.assert_allclose(curve["minimax"], [0.01, 0.5])
     np.testing.assert_allclose(curve["non_saturating"], [0.99, 0.5])
+
+
+def test_progress_bar_shows_gan_logs():
+    import io
+
+    from deepgrad.training import ProgressBar
+
+    out = io.StringIO()
+    tr = _trainer(callbacks=[ProgressBar(file=out, mininterval=0)])
+    tr.fit(np.ones((20, 2), np.float32), epochs=2, batch_size=10)
+    text = out.getvalue()
+    assert "Epoch 2/2" in text and "d_loss=" in text and "g_loss=" in text and "D(x)=" in text

@@ -139,7 +139,7 @@ def test_cnn_numbers(lab):
     n = _n(lab, "cnn")
     np.testing.assert_array_equal(n["worked_example_feature_map"],
                                   [[4, 3, 4], [2, 4, 3], [2, 3, 4]])
-    assert n["test_accuracy"] >= 0.85
+    assert n["test_accuracy"] >= 0.75
     cm = np.array(n["confusion_matrix"])
     assert cm.shape == (10, 10) and np.trace(cm) / cm.sum() == pytest.approx(n["test_accuracy"])
     assert n["pooling_shapes"] == {"max": [14, 14], "average": [14, 14]}
@@ -271,3 +271,27 @@ def test_report_renders_in_headless_chromium(lab, tmp_path):
                     (out / "index.html").as_uri()], check=True, timeout=60,
                    capture_output=True)
     assert shot.stat().st_size > 10_000
+
+
+def _fake_mnist(root, n_train=300, n_test=100):
+    """Tiny IDX files in MNIST's layout: class k is a bright bar at rows 2k+2..2k+3."""
+    from deepgrad.data.datasets.idx import write_idx
+
+    folder = root / "mnist"
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for stem, n in (("train", n_train), ("t10k", n_test)):
+        y = rng.integers(0, 10, n).astype(np.uint8)
+        X = rng.integers(0, 40, (n, 28, 28)).astype(np.uint8)
+        for i, k in enumerate(y):
+            X[i, 2 * k + 2:2 * k + 4, 4:24] = 255
+        write_idx(folder / f"{stem}-images-idx3-ubyte", X)
+        write_idx(folder / f"{stem}-labels-idx1-ubyte", y)
+
+
+def test_cnn_uses_mnist_when_its_files_are_present(tmp_path, monkeypatch):
+    _fake_mnist(tmp_path)
+    monkeypatch.setenv("DEEPGRAD_DATA", str(tmp_path))
+    r = EXPERIMENTS["cnn"].run(quick=True, seed=0)
+    assert r.numbers["data"].startswith("MNIST (300 train / 100 test)")
+    assert r.numbers["test_accuracy"] > 0.5  # chance is 0.1; 15 updates already tell bars apart

@@ -221,3 +221,24 @@ def test_engine_finishes_a_node_before_its_producers():
     c = a * 3.0
     (a + c).sum().backward()
     np.testing.assert_allclose(x.grad.data, [8.0, 8.0])
+
+
+def test_long_lstm_weight_gradients_in_chunks_match_one_pass(monkeypatch):
+    """T >= 16 takes the chunked path (weight gradients summed in a worker thread during BPTT);
+    it must agree with the single-pass path, for the input gradient of layer 2 too."""
+    import deepgrad.ops.rnn_lstm as lstm_ops
+
+    m = nn.LSTM(I, H, num_layers=2, dtype=F64)
+    rng = np.random.default_rng(7)
+    x = dg.tensor(rng.standard_normal((21, B, I)), requires_grad=True)
+    w = dg.tensor(rng.standard_normal((21, B, H)))
+    results = []
+    for overlap in (True, False):
+        monkeypatch.setattr(lstm_ops, "OVERLAP_WEIGHT_GRADS", overlap)
+        x.grad = None
+        m.zero_grad()
+        y, (h_n, c_n) = m(x)
+        ((y * w).sum() + (c_n * c_n).sum()).backward()
+        results.append([x.grad.data] + [p.grad.data for p in m.parameters()])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)

@@ -129,3 +129,19 @@ def test_embedding_matches_torch_with_padding_idx():
     (yt * torch.tensor(w)).sum().backward()
     np.testing.assert_allclose(y.data, yt.detach().numpy())
     np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), atol=1e-12)
+
+
+def test_long_lstm_matches_torch():
+    """50 steps: the chunked weight-gradient path (a worker thread) against torch."""
+    ours, theirs = _pair("LSTM", dict())
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((50, B, I))
+    xd, xt = dg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    y, _ = ours(xd)
+    yt, _ = theirs(xt)
+    w = rng.standard_normal(y.shape)
+    (y * dg.tensor(w)).sum().backward()
+    (yt * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(xd.grad.data, xt.grad.numpy(), atol=1e-10)
+    for (name, p), (_, q) in zip(ours.named_parameters(), theirs.named_parameters()):
+        np.testing.assert_allclose(p.grad.data, q.grad.numpy(), atol=1e-10, err_msg=name)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..autograd.tensor import Tensor
-from .rnn import RecurrentFunction, _apply, check_lengths
+from .rnn import RecurrentFunction, _apply, check_lengths, project_inputs
 
 
 def _prev_states(xp, h0, Y):
@@ -29,79 +29,95 @@ class GRUSequence(RecurrentFunction):
     op = "gru"
 
     def run_forward(self, xp, xs, T, B, states, w_ih, w_hh, b_ih, b_hh):
+        # Feature-major inside, (T, G H, B), so that each gate block of a step is contiguous
+        # (see LSTMSequence).
         H = w_hh.shape[1]
         H2 = 2 * H
         rows = xp.concatenate([xp.arange(H, H2), xp.arange(0, H), xp.arange(H2, 3 * H)])
         self.rows = rows
         scale = xp.ones((3 * H, 1), w_ih.dtype)
         scale[:H2] = 0.5
-        A = (xs @ (w_ih[rows] * scale).T).reshape(T, B, 3 * H)  # becomes [z, r, n] per step
-        b_hn = None
+        b_hn = bias = None
         if b_ih is not None:
             bi, bh = b_ih[rows], b_hh[rows]
-            A[..., :H2] += (bi[:H2] + bh[:H2]) * 0.5
-            A[..., H2:] += bi[H2:]
-            b_hn = bh[H2:]
-        whh_t = xp.ascontiguousarray((w_hh[rows] * scale).T)
-        GH = xp.empty((T, B, H), A.dtype)  # W_hn h + b_hn, needed by dr
-        Y = xp.empty((T, B, H), A.dtype)
-        gh = xp.empty((B, 3 * H), A.dtype)
-        rn = xp.empty((B, H), A.dtype)
+            bias = xp.concatenate([(bi[:H2] + bh[:H2]) * 0.5, bi[H2:]])
+            b_hn = bh[H2:, None]
+        A = project_inputs(xp, xs, T, B, w_ih[rows] * scale, bias)  # becomes [z, r, n] per step
+        whh = xp.ascontiguousarray(w_hh[rows] * scale)
+        GH = xp.empty((T, H, B), A.dtype)  # W_hn h + b_hn, needed by dr
+        Y = xp.empty((T, H, B), A.dtype)
+        gh = xp.empty((3 * H, B), A.dtype)
+        rn = xp.empty((H, B), A.dtype)
         dot, tanh, mul, add = xp.dot, xp.tanh, xp.multiply, xp.add
-        h = states[0]
+        h = xp.ascontiguousarray(states[0].T)
         for t in range(T):
             at = A[t]
-            dot(h, whh_t, out=gh)
-            zr = at[:, :H2]
-            zr += gh[:, :H2]
+            dot(whh, h, out=gh)
+            zr = at[:H2]
+            zr += gh[:H2]
             tanh(zr, out=zr)
             mul(zr, 0.5, out=zr)
             add(zr, 0.5, out=zr)
             if b_hn is None:
-                GH[t] = gh[:, H2:]
+                GH[t] = gh[H2:]
             else:
-                add(gh[:, H2:], b_hn, out=GH[t])
-            n = at[:, H2:]
-            mul(zr[:, H:], GH[t], out=rn)
+                add(gh[H2:], b_hn, out=GH[t])
+            n = at[H2:]
+            mul(zr[H:], GH[t], out=rn)
             n += rn
             tanh(n, out=n)
             y = xp.subtract(h, n, out=Y[t])  # h' = n + z (h - n)
-            y *= zr[:, :H]
+            y *= zr[:H]
             y += n
             h = y
-        self.xs, self.h0, self.A, self.GH, self.Y = xs, states[0], A, GH, Y
+        Y_out = xp.ascontiguousarray(Y.transpose(0, 2, 1))
+        self.xs, self.h0, self.A, self.GH, self.Yint, self.Y = xs, states[0], A, GH, Y, Y_out
         self.w_ih, self.w_hh = w_ih, w_hh
         self.seq_shape = (T, B, H)
-        return (Y,)
+        return (Y_out,)
 
     def run_backward(self, xp, gY, g_extra):
-        A, GH, Y = self.A, self.GH, self.Y
+        A, GH, Y = self.A, self.GH, self.Yint
         T, B, H = self.seq_shape
         rows = self.rows
-        Z, R, N = A[..., :H], A[..., H:2 * H], A[..., 2 * H:]
-        Hp = _prev_states(xp, self.h0, Y)
-        M1 = xp.empty((T, B, 2, H), A.dtype)  # [dn, dz] = dh * M1
-        M1[:, :, 0] = (1 - Z) * (1 - N * N)
-        M1[:, :, 1] = (Hp - N) * Z * (1 - Z)
-        M2 = xp.empty((T, B, 2, H), A.dtype)  # [dr, dhn] = dn * M2
-        M2[:, :, 0] = GH * R * (1 - R)
-        M2[:, :, 1] = R
-        w_hh_int = xp.ascontiguousarray(self.w_hh[rows])
-        D = xp.empty((T, B, 4, H), A.dtype)
-        dot, mul = xp.dot, xp.multiply
+        Z, R, N = A[:, :H], A[:, H:2 * H], A[:, 2 * H:]
+        Hp = xp.empty_like(Y)  # the state each step started from, feature-major
+        Hp[0] = self.h0.T
+        Hp[1:] = Y[:-1]
+        mul = xp.multiply
+        M1 = xp.empty((T, 2, H, B), A.dtype)  # [dn, dz] = dh * M1
+        mul(1 - Z, 1 - N * N, out=M1[:, 0])
+        ZZ = Z * (1 - Z)
+        mul(Hp - N, ZZ, out=M1[:, 1])
+        M2 = xp.empty((T, 2, H, B), A.dtype)  # [dr, dhn] = dn * M2
+        mul(GH, R * (1 - R), out=M2[:, 0])
+        M2[:, 1] = R
+        whh_t = xp.ascontiguousarray(self.w_hh[rows].T)  # (H, 3H)
+        gYT = xp.ascontiguousarray(gY.transpose(0, 2, 1))
+        D = xp.empty((T, 4, H, B), A.dtype)  # [dn, dz, dr, dhn]
+        dot = xp.dot
         carry = None
         for t in range(T - 1, -1, -1):
-            dh = gY[t] if carry is None else gY[t] + carry
-            mul(dh[:, None, :], M1[t], out=D[t, :, 0:2])
-            mul(D[t, :, 0:1], M2[t], out=D[t, :, 2:4])
-            carry = dot(D[t, :, 1:].reshape(B, 3 * H), w_hh_int)
+            dh = gYT[t] if carry is None else gYT[t] + carry
+            mul(dh[None], M1[t], out=D[t, 0:2])
+            mul(D[t, 0:1], M2[t], out=D[t, 2:4])
+            carry = dot(whh_t, D[t, 1:].reshape(3 * H, B))
             carry += mul(dh, Z[t])
-        dA_ih = xp.concatenate([D[:, :, 1:3], D[:, :, 0:1]], axis=2).reshape(T, B, 3 * H)
-        dA_hh = D[:, :, 1:].reshape(T, B, 3 * H)
-        gx = dA_ih.reshape(T * B, -1) @ self.w_ih[rows] if self.needs_input_grad[0] else None
-        grads = self.param_grads(xp, dA_ih, dA_hh, (self.h0, Y), self.xs)
+        # Steps side by side, (3H, T B), rows [z, r, n]: input side [dz, dr, dn], hidden side
+        # [dz, dr, dhn]; one transposing copy each.
+        dA_ih = xp.concatenate([D[:, 1:3], D[:, 0:1]], axis=1).reshape(T, 3 * H, B)
+        dA_ih = xp.ascontiguousarray(dA_ih.transpose(1, 0, 2)).reshape(3 * H, T * B)
+        dA_hh = xp.ascontiguousarray(D[:, 1:].reshape(T, 3 * H, B).transpose(1, 0, 2))
+        dA_hh = dA_hh.reshape(3 * H, T * B)
+        gx = dA_ih.T @ self.w_ih[rows] if self.needs_input_grad[0] else None
+        ones = xp.ones(T * B, A.dtype)
+        gw_ih, gb_ih = dA_ih @ self.xs, dA_ih @ ones
+        gw_hh = dA_hh[:, :B] @ self.h0
+        if T > 1:
+            gw_hh = gw_hh + dA_hh[:, B:] @ self.Y[:-1].reshape(-1, H)
+        gb_hh = dA_hh @ ones
         inverse = xp.argsort(rows)
-        return gx, (carry,), tuple(g[inverse] for g in grads)
+        return gx, (carry.T,), tuple(g[inverse] for g in (gw_ih, gw_hh, gb_ih, gb_hh))
 
 
 class GRUChapterSequence(RecurrentFunction):

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from ..autograd.tensor import Tensor
-from .rnn import RecurrentFunction, _apply, check_lengths
+from .rnn import ChunkedWeightGrads, RecurrentFunction, _apply, check_lengths, project_inputs
+
+#: Compute weight gradients of finished chunks of steps in a worker thread while the BPTT loop
+#: goes on (NumPy and BLAS release the GIL), for sequences of at least 2 chunks. Off by default:
+#: on 2 cores it showed no measurable gain (the BLAS threads and the loop share the cores).
+OVERLAP_WEIGHT_GRADS = False
+_CHUNK = 8
 
 
 def _internal_rows(xp, H: int):
@@ -38,14 +44,8 @@ class LSTMSequence(RecurrentFunction):
         self.rows = rows
         scale = xp.ones((4 * H, 1), w_ih.dtype)
         scale[:3 * H] = 0.5
-        # One GEMM for the input projection of every step; the bias add (or a copy) then writes
-        # it feature-major in the same pass.
-        XW = (xs @ (w_ih[rows] * scale).T).reshape(T, B, 4 * H).transpose(0, 2, 1)
-        G = xp.empty((T, 4 * H, B), XW.dtype)  # C order: ufuncs would keep XW's strides
-        if b_ih is not None:
-            xp.add(XW, ((b_ih + b_hh)[rows] * scale[:, 0])[:, None], out=G)
-        else:
-            G[...] = XW
+        bias = None if b_ih is None else (b_ih + b_hh)[rows] * scale[:, 0]
+        G = project_inputs(xp, xs, T, B, w_ih[rows] * scale, bias)  # (T, 4H, B)
         whh = xp.ascontiguousarray(w_hh[rows] * scale)
         Y = xp.empty((T, H, B), G.dtype)
         C = xp.empty((T + 1, H, B), G.dtype)  # C[t + 1] = c_t, C[0] = c_0
@@ -104,6 +104,10 @@ class LSTMSequence(RecurrentFunction):
         dot = xp.dot
         carry_h = None
         carry_c = None if dc_init is None else dc_init.T
+        w_ih = self.w_ih[rows] if self.needs_input_grad[0] else None
+        grads = ChunkedWeightGrads(xp, dA, self.xs, self.h0, self.Y, w_ih)
+        chunk = _CHUNK if OVERLAP_WEIGHT_GRADS and T >= 2 * _CHUNK else T
+        end = T
         for t in range(T - 1, -1, -1):
             dh = gYT[t] if carry_h is None else gYT[t] + carry_h
             dc = mul(dh, K[t])
@@ -115,15 +119,10 @@ class LSTMSequence(RecurrentFunction):
             mul(dc[None], P[t], out=dA4[t, 1:])
             carry_h = dot(whh_t, dA[t])
             carry_c = mul(dc, F[t])
-        # One transposing copy puts all steps side by side: (4H, T B) for the weight GEMMs.
-        dA2 = xp.ascontiguousarray(dA.transpose(1, 0, 2)).reshape(4 * H, T * B)
-        w_ih = self.w_ih[rows]
-        gx = dA2.T @ w_ih if self.needs_input_grad[0] else None
-        gw_ih = dA2 @ self.xs
-        gw_hh = dA2[:, :B] @ self.h0
-        if T > 1:
-            gw_hh = gw_hh + dA2[:, B:] @ self.Y[:-1].reshape(-1, H)
-        gb = dA2 @ xp.ones(T * B, G.dtype)
+            if end - t == chunk or t == 0:  # steps t..end-1 are final: add their weight grads
+                grads.add(t, end, overlap=chunk < T)
+                end = t
+        gx, (gw_ih, gw_hh, gb) = grads.result()
         inverse = xp.argsort(rows)  # back to PyTorch's [i, f, g, o] rows
         gw_ih, gw_hh, gb = gw_ih[inverse], gw_hh[inverse], gb[inverse]
         return gx, (carry_h.T, carry_c.T), (gw_ih, gw_hh, gb, gb)
