@@ -17,8 +17,6 @@ This file holds the shared machinery and the Elman RNN (tanh or relu); the LSTM 
 """
 from __future__ import annotations
 
-import concurrent.futures
-
 import numpy
 
 from ..autograd.function import Function
@@ -47,63 +45,6 @@ def check_lengths(lengths, seq_len: int, batch: int, where: str):
         raise ValueError(f"{where}: lengths must be in [1, {seq_len}] (the sequence length), "
                          f"got {bad.tolist()}")
     return None if (arr == seq_len).all() else arr
-
-
-_POOL = []
-
-
-def _worker():
-    """One lazily started worker thread shared by all recurrent ops (tasks run in order)."""
-    if not _POOL:
-        _POOL.append(concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="deepgrad-bptt"))
-    return _POOL[0]
-
-
-class ChunkedWeightGrads:
-    """Weight, bias and input gradients of a feature-major layer, chunk of steps by chunk.
-
-    BPTT finishes the pre-activation gradients ``dA`` (T, G H, B) from the last step down; each
-    finished chunk ``[t0, t1)`` contributes ``dA_c X_c``, ``dA_c H_c`` (the states each step
-    started from) and ``dA_c 1`` with ``dA_c`` (G H, n B). With ``overlap`` the chunk runs in a
-    worker thread while the main thread continues the recurrence: one worker sums the chunks
-    in submission order, so the result is deterministic.
-    """
-
-    def __init__(self, xp, dA, xs, h0, Y, w_ih=None) -> None:
-        self.xp, self.dA, self.xs, self.h0, self.Y, self.w_ih = xp, dA, xs, h0, Y, w_ih
-        T, G, B = dA.shape
-        self.gx = None if w_ih is None else xp.empty((T * B, w_ih.shape[1]), dA.dtype)
-        self.sums = None
-        self.futures = []
-
-    def add(self, t0: int, t1: int, overlap: bool = False) -> None:
-        if overlap:
-            self.futures.append(_worker().submit(self._chunk, t0, t1))
-        else:
-            self._chunk(t0, t1)
-
-    def _chunk(self, t0, t1):
-        xp, B = self.xp, self.dA.shape[2]
-        H = self.Y.shape[2]
-        d = xp.ascontiguousarray(self.dA[t0:t1].transpose(1, 0, 2)).reshape(self.dA.shape[1], -1)
-        gw_ih = d @ self.xs[t0 * B:t1 * B]
-        if t0 == 0:
-            gw_hh = d[:, :B] @ self.h0
-            if t1 > 1:
-                gw_hh = gw_hh + d[:, B:] @ self.Y[:t1 - 1].reshape(-1, H)
-        else:
-            gw_hh = d @ self.Y[t0 - 1:t1 - 1].reshape(-1, H)
-        gb = d @ xp.ones(d.shape[1], d.dtype)
-        if self.gx is not None:
-            self.gx[t0 * B:t1 * B] = d.T @ self.w_ih
-        part = (gw_ih, gw_hh, gb)
-        self.sums = part if self.sums is None else tuple(a + b for a, b in zip(self.sums, part))
-
-    def result(self):
-        """``(gx (T B, I) or None, (gw_ih, gw_hh, gb))`` once every chunk is done."""
-        for f in self.futures:
-            f.result()
-        return self.gx, self.sums
 
 
 def project_inputs(xp, xs, T: int, B: int, w, bias=None):
