@@ -1,12 +1,13 @@
 """cnn2: conv 1->32 3x3 pad 1, pool, conv 32->64 3x3 pad 1, pool, FC 3136-128-10; Adam 1e-3,
 batch 64 of 1x28x28. Same step as the lenet workload, another model."""
-from . import lenet
+from . import _supervised
+from .lenet import SHAPE, adam
 
 
 def deepgrad_step(seed):
     import deepgrad as dg
 
-    return lenet.deepgrad_step(seed, dg.models.simple_cnn)
+    return _supervised.deepgrad_step(seed, dg.models.simple_cnn, adam, SHAPE)
 
 
 def _torch_model():
@@ -19,4 +20,4 @@ def _torch_model():
 
 
 def torch_step(seed):
-    return lenet.torch_step(seed, _torch_model)
+    return _supervised.torch_step(seed, _torch_model, adam, SHAPE)
