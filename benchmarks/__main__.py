@@ -9,21 +9,28 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import statistics
 import subprocess
 import sys
 
 from .workloads import WORKLOADS
 
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
-def _run(workload: str, framework: str, steps: int, warmup: int) -> dict:
+
+def _run(workload: str, framework: str, steps: int, warmup: int, threads: int | None) -> dict:
     cmd = [sys.executable, "-m", "benchmarks.run_one", workload, framework,
            "--steps", str(steps), "--warmup", str(warmup)]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    env = dict(os.environ)
+    if threads:  # both frameworks read these at start-up (BLAS and OpenMP pools)
+        env.update({k: str(threads) for k in _THREAD_VARS})
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def run(workloads, rounds: int = 3, steps: int = 50, warmup: int = 10) -> list[dict]:
+def run(workloads, rounds: int = 3, steps: int = 50, warmup: int = 10,
+        threads: int | None = None) -> list[dict]:
     """Benchmark each workload; returns one summary dict per workload."""
     have_torch = importlib.util.find_spec("torch") is not None
     rows = []
@@ -31,8 +38,8 @@ def run(workloads, rounds: int = 3, steps: int = 50, warmup: int = 10) -> list[d
         dg_runs, torch_runs, ratios = [], [], []
         for _ in range(rounds):
             if have_torch:
-                torch_runs.append(_run(w, "torch", steps, warmup))
-            dg_runs.append(_run(w, "deepgrad", steps, warmup))
+                torch_runs.append(_run(w, "torch", steps, warmup, threads))
+            dg_runs.append(_run(w, "deepgrad", steps, warmup, threads))
             if have_torch:
                 ratios.append(dg_runs[-1]["ms"] / torch_runs[-1]["ms"])
         row = {"workload": w, "deepgrad_ms": statistics.median(r["ms"] for r in dg_runs),
@@ -64,12 +71,14 @@ def main(argv=None) -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--steps", type=int, default=50)
     ap.add_argument("--warmup", type=int, default=10)
+    ap.add_argument("--threads", type=int, help="threads for both frameworks (default: theirs, "
+                    "i.e. all cores); 1 gives steadier ratios on a busy machine")
     ap.add_argument("--json", help="also write the rows to this file")
     args = ap.parse_args(argv)
     unknown = [w for w in args.workloads if w not in WORKLOADS]
     if unknown:
         ap.error(f"unknown workload(s) {unknown}; choose from {list(WORKLOADS)}")
-    rows = run(args.workloads, args.rounds, args.steps, args.warmup)
+    rows = run(args.workloads, args.rounds, args.steps, args.warmup, args.threads)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=2)

@@ -15,6 +15,9 @@ from ..backend import get_array_module
 from .conv import tuple_arg
 from .shape import reshape
 
+# Channel counts up to which max-pool copies its window views into a contiguous stack first.
+STACK_MAX_CHANNELS = 16
+
 
 def _offsets(xpad, kernel, stride, out_hw):
     """Yield ``(k, view)``: the (N, Ho, Wo, C) view of the NHWC input under window offset k."""
@@ -73,6 +76,16 @@ class MaxPool2d(_Pool2d):
         fill = -math.inf if x.dtype.kind == "f" else x.min()
         xp, xpad = self._prepare(x, fill)
         views = _offsets(xpad, self.kernel, self.stride, self.out_hw)
+        (kh, kw), (sh, sw) = self.kernel, self.stride
+        if x.shape[1] <= STACK_MAX_CHANNELS and sh >= kh and sw >= kw:
+            # Every ufunc on a window view runs an inner loop of only C values (LeNet: 6), so
+            # each pass costs ~8x a contiguous one: copy each offset's view once into a
+            # contiguous stack (no larger than x, windows do not overlap) and run the max/argmax
+            # passes there (LeNet's first pool: ~30% faster forward).
+            stack = xp.empty((kh * kw, x.shape[0]) + self.out_hw + (x.shape[1],), x.dtype)
+            for k, v in views:
+                stack[k] = v
+            views = iter(enumerate(stack))
         _, first = next(views)
         y = first.copy()
         idx = xp.zeros(y.shape, xp.uint8)

@@ -1,10 +1,11 @@
 """Fused recurrent ops: a whole layer's sequence (or one cell step) is ONE autograd node.
 
 Per-call overhead dominates small recurrent steps (BENCHMARKS.md), so each op computes the input
-projection of all time steps in one GEMM, runs the recurrence with one GEMM and a handful of
-in-place ufuncs per step, and writes backpropagation through time (BPTT) by hand in ``backward``:
-everything that does not depend on the recurrence (gate derivatives, weight gradients, the input
-gradient) is computed for all steps at once, outside the Python loop.
+projection of all time steps in one GEMM (the LSTM instead stacks it into its one GEMM per step),
+runs the recurrence with one GEMM and a handful of in-place ufuncs per step, and writes
+backpropagation through time (BPTT) by hand in ``backward``: everything that does not depend on
+the recurrence (gate derivatives, weight gradients, the input gradient) is computed for many
+steps at once, outside the per-step work.
 
 Variable-length batches (``lengths``): the recurrence runs over all ``T`` steps, outputs at
 ``t >= lengths[b]`` are zeroed and the final state of sequence ``b`` is its state at step
