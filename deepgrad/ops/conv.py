@@ -5,34 +5,20 @@ an NCHW *view* of an NHWC-contiguous array, so the next conv or pool reads it ch
 with a free transpose, and the GEMM output ``(N*Ho*Wo, C_out)`` already is the NHWC result.
 The im2col buffer is bounded by ``COLS_BUDGET_BYTES``: larger batches are processed in chunks of
 samples and, in that case, the columns are rebuilt in backward instead of being kept.
+Column building and GEMM blocking live in ``conv_cols.py``. With one input channel (a network's
+first layer) the bias is folded into the GEMM: see ``Conv2d.forward``.
 """
 from __future__ import annotations
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..backend import get_array_module
+from .conv_cols import gemm_blocks, im2col, windows
 from .shape import reshape
 
 # Largest im2col buffer (bytes) built at once; a 3x3 conv over a batch of 256 3x224x224 images
 # (1.4 GB of columns) then runs in ~22 chunks instead of exhausting memory.
 COLS_BUDGET_BYTES = 64 << 20
-# Rows per GEMM block for the one-channel (M, K) columns: OpenBLAS runs a tall, thin GEMM with a
-# transposed operand ~2x faster in blocks whose operands fit in L2 (LeNet's first conv: forward
-# 670 -> 320 us, weight gradient 580 -> 280 us); 512 KiB of cols + output rows per block beat
-# 128, 256 and 1024 KiB on LeNet's and cnn2's first convs.
-GEMM_BLOCK_BYTES = 512 << 10
-
-
-def _blocks_of(cols, width: int):
-    """Row-block starts and block size for a GEMM over ``cols`` (rows hold ``width`` values).
-
-    Blocked only for the one-channel F layout: the C layout ran no faster in blocks.
-    """
-    m = cols.shape[0]
-    if cols.flags.f_contiguous and not cols.flags.c_contiguous:
-        step = max(256, GEMM_BLOCK_BYTES // (width * cols.itemsize))
-        return range(0, m, step), step
-    return range(0, m, max(m, 1)), max(m, 1)
 
 
 def tuple_arg(value, n: int, name: str, op: str) -> tuple:
@@ -62,49 +48,6 @@ def _padding_arg(padding, kernel, dilation, stride, op: str) -> tuple:
     if any(v < 0 for v in p):
         raise ValueError(f"{op}: padding must be non-negative, got {padding!r}")
     return tuple((v, v) for v in p)
-
-
-def _windows(xpad, kernel, stride, dilation, out_hw):
-    """Yield ``(k, view)`` for each kernel offset: the (n, Ho, Wo, C) input view it multiplies."""
-    (kh, kw), (sh, sw), (dh, dw), (ho, wo) = kernel, stride, dilation, out_hw
-    for i in range(kh):
-        r = i * dh
-        for j in range(kw):
-            c = j * dw
-            yield i * kw + j, xpad[:, r:r + sh * (ho - 1) + 1:sh, c:c + sw * (wo - 1) + 1:sw, :]
-
-
-def _im2col(xp, xpad, kernel, stride, dilation, out_hw, ones: bool = False):
-    """The (M, K) column matrix, M = n*Ho*Wo rows, K ordered (kh, kw, C).
-
-    ``ones`` (one channel only) appends a column of ones, so that a bias folded into the weight
-    matrix as its last column comes out of the same GEMM (see ``Conv2d.forward``).
-
-    Many channels: one copy of a strided window view (NumPy's iterator then picks a long inner
-    loop; kh*kw slice copies with a C-float inner loop were 3-8x slower). One channel: a (K, M)
-    buffer, returned transposed (BLAS takes it as is), filled per kernel column j from one copy
-    ``z`` of the input columns that j reads: with stride 1 every kernel row i is then a copy of
-    Ho*Wo contiguous values per sample instead of Ho runs of Wo (~25% faster on LeNet).
-    """
-    n, c = xpad.shape[0], xpad.shape[3]
-    kk = kernel[0] * kernel[1]
-    m = n * out_hw[0] * out_hw[1]
-    (sh, sw), (dh, dw) = stride, dilation
-    if c == 1:
-        (kh, kw), (ho, wo), hp = kernel, out_hw, xpad.shape[1]
-        cols = xp.empty((kk + ones, n, ho, wo), xpad.dtype)
-        if ones:
-            cols[kk] = 1
-        z = xp.empty((n, hp, wo), xpad.dtype)
-        for j in range(kw):
-            xp.copyto(z, xpad[:, :, j * dw:j * dw + sw * (wo - 1) + 1:sw, 0])
-            for i in range(kh):
-                cols[i * kw + j] = z[:, i * dh:i * dh + sh * (ho - 1) + 1:sh, :]
-        return cols.reshape(kk + ones, m).T
-    span = (dh * (kernel[0] - 1) + 1, dw * (kernel[1] - 1) + 1)
-    win = xp.lib.stride_tricks.sliding_window_view(xpad, span, axis=(1, 2))
-    win = win[:, ::sh, ::sw, :, ::dh, ::dw]  # (n, Ho, Wo, C, kh, kw)
-    return win.transpose(0, 1, 2, 4, 5, 3).reshape(m, kk * c)
 
 
 class Conv2d(Function):
@@ -165,10 +108,10 @@ class Conv2d(Function):
             xpad = self._padded(xp, x_nhwc, n0, n1)
             y2 = y[n0:n1].reshape(-1, co)
             for gi in range(g):
-                cols = _im2col(xp, xpad[..., gi * cg:(gi + 1) * cg], kernel, self.stride,
-                               self.dilation, out_hw, fold)
+                cols = im2col(xp, xpad[..., gi * cg:(gi + 1) * cg], kernel, self.stride,
+                              self.dilation, out_hw, fold)
                 if g == 1:
-                    starts, step = _blocks_of(cols, cols.shape[1] + co)
+                    starts, step = gemm_blocks(cols, cols.shape[1] + co)
                     for r in starts:
                         xp.matmul(cols[r:r + step], wgemm.T, out=y2[r:r + step])
                 else:
@@ -218,10 +161,10 @@ class Conv2d(Function):
                     else:
                         if xpad is None:
                             xpad = self._padded(xp, x.transpose(0, 2, 3, 1), n0, n1)
-                        cols = _im2col(xp, xpad[..., gi * cg:(gi + 1) * cg], kernel,
-                                       self.stride, self.dilation, out_hw, self.fold)
+                        cols = im2col(xp, xpad[..., gi * cg:(gi + 1) * cg], kernel,
+                                      self.stride, self.dilation, out_hw, self.fold)
                     if cols.flags.f_contiguous:  # the one-channel (K, M) buffer, transposed
-                        starts, step = _blocks_of(cols, cols.shape[1] + cog)
+                        starts, step = gemm_blocks(cols, cols.shape[1] + cog)
                         for r in starts:
                             gwmat[gi] += (cols[r:r + step].T @ gyg[r:r + step]).T
                     else:
@@ -250,7 +193,7 @@ class Conv2d(Function):
         n, (ho, wo) = n1 - n0, self.out_hw
         buf = xp.empty((gyg.shape[0], c1 - c0), gxpad.dtype)
         target = gxpad[n0:n1, :, :, c0:c1]
-        for k, v in _windows(target, (self.w.shape[2], self.w.shape[3]), self.stride,
+        for k, v in windows(target, (self.w.shape[2], self.w.shape[3]), self.stride,
                              self.dilation, self.out_hw):
             xp.matmul(gyg, wk[k], out=buf)
             v += buf.reshape(n, ho, wo, c1 - c0)

@@ -3,7 +3,9 @@
 Both poolings walk the kh*kw window offsets: each offset is one strided view of the
 (channels-last) input with the output's shape, so a pool is kh*kw whole-array ufunc calls and
 never a per-window Python loop or a window-sized copy. Outputs are NCHW views of NHWC arrays, as
-conv outputs are, so a conv -> relu -> pool -> conv chain never changes layout.
+conv outputs are, so a conv -> relu -> pool -> conv chain never changes layout. With few
+channels a window view's inner loop is short and slow, so max-pool then copies each view once
+into a contiguous stack first (``STACK_MAX_CHANNELS``).
 """
 from __future__ import annotations
 
