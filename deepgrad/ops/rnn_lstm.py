@@ -7,11 +7,12 @@ training step, so the rest is about calls and memory traffic:
 - forward: one GEMM per step ``[W_hh | W_ih | b] [h_{t-1}; x_t; 1]`` straight into the step's
   gate block, then 9 in-place ufuncs on contiguous feature-major (G H, B) slabs; ``h_t`` is
   written into the next step's GEMM operand, ``tanh(c_t)`` is kept for backward.
-- backward: the derivative factors that do not depend on the recurrence are computed for a
-  block of steps just before the loop reads them (cache-hot, 11 vectorized calls a block), the
-  loop does 5-6 ufuncs, one GEMM and one copy per step, and every weight and bias gradient is
-  ONE GEMM over all steps on the stacked operands. A loss on the final states only skips the
-  output-gradient transpose and the per-step adds.
+- backward: blocks of ``_BLOCK`` steps. The derivative factors that do not depend on the
+  recurrence are computed for a block just before the loop reads them (cache-hot, 11 vectorized
+  calls a block), the loop does 5 ufuncs and one GEMM per step (+1 add with a dense output
+  gradient), and one transposing copy a block puts the pre-activation gradients in the layout
+  the weight-gradient GEMMs (3 GEMMs and a GEMV over all steps) read. A loss on the final
+  states only skips the output-gradient transpose and the per-step adds.
 """
 from __future__ import annotations
 
@@ -20,14 +21,15 @@ import concurrent.futures
 from ..autograd.tensor import Tensor
 from .rnn import RecurrentFunction, _apply, check_lengths
 
-#: Compute weight gradients of finished chunks of steps in a worker thread while the BPTT loop
-#: goes on (NumPy and BLAS release the GIL), for sequences of at least 2 chunks. Off by default:
-#: on 2 cores it showed no measurable gain (the BLAS threads and the loop share the cores).
+#: Compute weight gradients of finished blocks of steps in a worker thread while the BPTT loop
+#: goes on (NumPy and BLAS release the GIL), for sequences of at least 2 blocks. Off by default:
+#: with 2 BLAS threads on 2 cores it was ~5% slower (the BLAS threads and the loop share the
+#: cores); with ONE BLAS thread it cut the lstm workload's backward from ~8.0 to ~5.9 ms.
 OVERLAP_WEIGHT_GRADS = False
-_CHUNK = 8
-#: Steps per block of BPTT derivative factors: a block's factors (~150 KB a step at H = 128,
-#: B = 32) stay in the L2 cache until the loop reads them.
-_BLOCK = 8
+#: Steps per BPTT block: a block's derivative factors and gradients (~200 KB a step at
+#: H = 128, B = 32) stay in cache between their vectorized passes and the loop. 8 to 16 were
+#: best at 1 and 2 BLAS threads (one block for the whole sequence was ~5% slower).
+_BLOCK = 16
 
 
 _POOL = []
@@ -40,21 +42,23 @@ def _worker():
     return _POOL[0]
 
 
-class StackedWeightGrads:
+class ChunkedWeightGrads:
     """Weight, bias and input gradients of the LSTM, chunk of finished steps by chunk.
 
-    The forward stacks each step's GEMM operand as ``z_t = [h_{t-1}; x_t; 1]`` (K = H + I + 1
-    rows), so ``[dW_hh | dW_ih | db] = sum_t dA_t z_t^T`` is ONE GEMM per chunk,
-    ``dA_c (4H, n B) @ ZT_c (n B, K)``, reading the large ``dA`` once instead of once per weight.
-    With ``overlap`` a chunk runs in a worker thread while the main thread continues the
-    recurrence: one worker sums the chunks in submission order, so the result is deterministic.
+    BPTT writes the pre-activation gradients into ``dAT`` (4H, T, B), so a chunk ``[t0, t1)``
+    is the (4H, n B) matrix ``d`` with no copy, and contributes ``d X_c`` to ``dW_ih``, ``d H_c``
+    (the states each step started from) to ``dW_hh`` and ``d 1`` to the bias; every operand is
+    already in the layout the GEMM reads. (One GEMM on a stacked ``[H | X | 1]`` operand needs a
+    transposing copy of it first and was no faster.) With ``overlap`` a chunk runs in a worker
+    thread while the main thread continues the recurrence: one worker sums the chunks in
+    submission order, so the result is deterministic.
     """
 
-    def __init__(self, xp, dAT, ZT, w_ih=None) -> None:
-        self.dAT, self.ZT, self.w_ih = dAT, ZT, w_ih
+    def __init__(self, xp, dAT, xs, h0, Y, w_ih=None) -> None:
+        self.xp, self.dAT, self.xs, self.h0, self.Y, self.w_ih = xp, dAT, xs, h0, Y, w_ih
         _, T, B = dAT.shape
         self.gx = None if w_ih is None else xp.empty((T * B, w_ih.shape[1]), dAT.dtype)
-        self.gw = None
+        self.sums = None
         self.futures = []
 
     def add(self, t0: int, t1: int, overlap: bool = False) -> None:
@@ -64,18 +68,27 @@ class StackedWeightGrads:
             self._chunk(t0, t1)
 
     def _chunk(self, t0, t1):
-        B = self.dAT.shape[2]
+        B, H = self.dAT.shape[2], self.Y.shape[2]
         d = self.dAT[:, t0:t1].reshape(self.dAT.shape[0], -1)  # (4H, n B), a strided view
-        gw = d @ self.ZT[t0 * B:t1 * B]
+        gw_ih = d @ self.xs[t0 * B:t1 * B]
+        if t0 == 0:
+            gw_hh = d[:, :B] @ self.h0
+            if t1 > 1:
+                gw_hh = gw_hh + d[:, B:] @ self.Y[:t1 - 1].reshape(-1, H)
+        else:
+            gw_hh = d @ self.Y[t0 - 1:t1 - 1].reshape(-1, H)
+        # A GEMV with a ones vector beats .sum(axis=1) on wide matrices (BENCHMARKS.md).
+        gb = d @ self.xp.ones(d.shape[1], d.dtype)
         if self.gx is not None:
             self.gx[t0 * B:t1 * B] = d.T @ self.w_ih
-        self.gw = gw if self.gw is None else self.gw + gw
+        part = (gw_ih, gw_hh, gb)
+        self.sums = part if self.sums is None else tuple(a + b for a, b in zip(self.sums, part))
 
     def result(self):
-        """``(gx (T B, I) or None, [dW_hh | dW_ih | db] (4H, K))`` once every chunk is done."""
+        """``(gx (T B, I) or None, (gw_ih, gw_hh, gb))`` once every chunk is done."""
         for f in self.futures:
             f.result()
-        return self.gx, self.gw
+        return self.gx, self.sums
 
 
 def _internal_rows(xp, H: int):
@@ -112,26 +125,26 @@ class LSTMSequence(RecurrentFunction):
         rows = _internal_rows(xp, H)
         self.rows = rows
         K = H + I + (b_ih is not None)
-        W = xp.empty((4 * H, K), w_hh.dtype)  # [W_hh | W_ih | b_ih + b_hh], rows [o, i, f, g]
+        dt = xp.result_type(xs.dtype, w_ih.dtype, w_hh.dtype)  # float32 stays float32
+        W = xp.empty((4 * H, K), dt)  # [W_hh | W_ih | b_ih + b_hh], rows [o, i, f, g]
         W[:, :H] = w_hh[rows]
         W[:, H:H + I] = w_ih[rows]
         if b_ih is not None:
             W[:, -1] = (b_ih + b_hh)[rows]
         W[:3 * H] *= 0.5
         # Z[t] = [h_{t-1}; x_t; 1] (K, B): the GEMM operand of step t. The step writes h_t
-        # straight into Z[t + 1], so Z also holds the hidden sequence (and the weight-gradient
-        # operand of backward) with no copy.
-        Z = xp.empty((T + 1, K, B), xs.dtype)
+        # straight into Z[t + 1], so the recurrence copies nothing.
+        Z = xp.empty((T + 1, K, B), dt)
         Z[0, :H] = states[0].T
         Z[:T, H:H + I] = xs.reshape(T, B, I).transpose(0, 2, 1)
         Z[T, H:] = 0
         if b_ih is not None:
             Z[:T, -1] = 1
-        G = xp.empty((T, 4 * H, B), xs.dtype)  # gate activations [o, i, f, g]
-        C = xp.empty((T + 1, H, B), xs.dtype)  # C[t + 1] = c_t, C[0] = c_0
+        G = xp.empty((T, 4 * H, B), dt)  # gate activations [o, i, f, g]
+        C = xp.empty((T + 1, H, B), dt)  # C[t + 1] = c_t, C[0] = c_0
         C[0] = states[1].T
-        TC = xp.empty((T, H, B), xs.dtype)  # tanh(c_t)
-        ig = xp.empty((H, B), xs.dtype)
+        TC = xp.empty((T, H, B), dt)  # tanh(c_t)
+        ig = xp.empty((H, B), dt)
         dot, tanh, mul, add = xp.dot, xp.tanh, xp.multiply, xp.add
         H2, H3 = 2 * H, 3 * H
         for t in range(T):
@@ -148,7 +161,8 @@ class LSTMSequence(RecurrentFunction):
             tanh(ct, out=TC[t])
             mul(gt[:H], TC[t], out=Z[t + 1, :H])
         Y_out = xp.ascontiguousarray(Z[1:, :H].transpose(0, 2, 1))  # (T, B, H)
-        self.Z, self.G, self.C, self.TC = Z, G, C, TC
+        # Backward's weight GEMMs read the hidden states batch-major from the output itself.
+        self.xs, self.h0, self.Y, self.G, self.C, self.TC = xs, states[0], Y_out, G, C, TC
         self.w_ih, self.w_hh = w_ih, w_hh
         self.seq_shape = (T, B, H)
         return Y_out, C[1:].transpose(0, 2, 1)
@@ -187,28 +201,27 @@ class LSTMSequence(RecurrentFunction):
         dc_init, dc_ext = g_extra
         carry_h = None
         carry_c = None if dc_init is None else dc_init.T
-        # Each step's pre-activation gradient is built in a small hot buffer ``da`` and copied
-        # into dAT (4H, T, B), the layout the weight-gradient GEMM reads (a transposing copy of
-        # a cold (T, 4H, B) array after the loop cost ~3x more).
-        dAT = xp.empty((4 * H, T, B), dtype)
-        da = xp.empty((4 * H, B), dtype)
-        da4 = da.reshape(4, H, B)
-        w_ih = self.w_ih[rows] if self.needs_input_grad[0] else None
-        ZT = xp.ascontiguousarray(self.Z[:T].transpose(0, 2, 1)).reshape(T * B, -1)
-        grads = StackedWeightGrads(xp, dAT, ZT, w_ih)
-        chunk = _CHUNK if OVERLAP_WEIGHT_GRADS and T >= 2 * _CHUNK else T
-        # The derivative factors are computed block by block just before the loop uses them,
-        # so the loop reads them from cache instead of from full-sequence arrays.
+        # BPTT runs block by block from the last step: first the block's derivative factors
+        # (vectorized, cache-sized, so the loop then reads them from cache instead of from
+        # full-sequence arrays), then the recurrence writing the pre-activation gradients into
+        # a hot (n, 4H, B) buffer, then one transposing copy of the block into dAT (4H, T, B),
+        # the layout the weight-gradient GEMMs read (one copy of a cold (T, 4H, B) array after
+        # the loop was slower).
         n = min(T, _BLOCK)
         D, P = xp.empty((n, 3 * H, B), dtype), xp.empty((n, 3, H, B), dtype)
         K, Q = xp.empty((n, H, B), dtype), xp.empty((n, H, B), dtype)
-        end = T
+        dA = xp.empty((n, 4 * H, B), dtype)
+        dA4 = dA.reshape(n, 4, H, B)
+        dAT = xp.empty((4 * H, T, B), dtype)
+        w_ih = self.w_ih[rows] if self.needs_input_grad[0] else None
+        grads = ChunkedWeightGrads(xp, dAT, self.xs, self.h0, self.Y, w_ih)
+        overlap = OVERLAP_WEIGHT_GRADS and T > n
         for t1 in range(T, 0, -n):
             t0 = max(0, t1 - n)
             k = t1 - t0
             self._factors(xp, t0, t1, D[:k], K[:k], Q[:k], P[:k])
-            for t in range(t1 - 1, t0 - 1, -1):
-                j = t - t0
+            for j in range(k - 1, -1, -1):
+                t = t0 + j
                 if gYT is not None:
                     dh = gYT[t] if carry_h is None else gYT[t] + carry_h
                 else:
@@ -218,19 +231,16 @@ class LSTMSequence(RecurrentFunction):
                     dc += carry_c
                 if dc_ext is not None:
                     dc += dc_ext[t].T
-                mul(dh, Q[j], out=da[:H])
-                mul(dc[None], P[j], out=da4[1:])
-                carry_h = dot(whh_t, da)
+                mul(dh, Q[j], out=dA[j, :H])
+                mul(dc[None], P[j], out=dA4[j, 1:])
+                carry_h = dot(whh_t, dA[j])
                 carry_c = mul(dc, G[t, 2 * H:3 * H])
-                dAT[:, t] = da
-                if end - t == chunk or t == 0:  # steps t..end-1 are final: add their grads
-                    grads.add(t, end, overlap=chunk < T)
-                    end = t
-        gx, gw = grads.result()
+            dAT[:, t0:t1] = dA[:k].transpose(1, 0, 2)
+            if overlap or t0 == 0:  # steps t0.. are final: add their weight gradients
+                grads.add(t0, t1 if overlap else T, overlap=overlap)
+        gx, (gw_ih, gw_hh, gb) = grads.result()
         inverse = xp.argsort(rows)  # back to PyTorch's [i, f, g, o] rows
-        I = self.w_ih.shape[1]
-        gw_hh, gw_ih = gw[inverse, :H], gw[inverse, H:H + I]
-        gb = gw[inverse, -1] if gw.shape[1] > H + I else None
+        gw_ih, gw_hh, gb = gw_ih[inverse], gw_hh[inverse], gb[inverse]
         return gx, (carry_h.T, carry_c.T), (gw_ih, gw_hh, gb, gb)
 
 
