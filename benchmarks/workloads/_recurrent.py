@@ -12,18 +12,17 @@ def _data(seed):
     return x, y
 
 
-def deepgrad_step(seed, mode):
-    """A training step of deepgrad's fused ``nn.<mode>`` (mode: RNN, LSTM or GRU)."""
-    import deepgrad as dg
-    from deepgrad import nn
-
-    dg.manual_seed(seed)
+def _layer_step(framework, seed, mode):
+    """A training step of ``framework.nn.<mode>`` (RNN, LSTM or GRU); ``framework`` is the
+    ``deepgrad`` or the ``torch`` module: the two share every name used here."""
+    nn = framework.nn
+    framework.manual_seed(seed)
     rnn = getattr(nn, mode)(INPUT, HIDDEN)
     head = nn.Linear(HIDDEN, CLASSES)
-    opt = dg.optim.Adam(list(rnn.parameters()) + list(head.parameters()), lr=1e-3)
+    opt = framework.optim.Adam(list(rnn.parameters()) + list(head.parameters()), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
     xa, ya = _data(seed)
-    x, y = dg.from_numpy(xa), dg.from_numpy(ya)
+    x, y = framework.from_numpy(xa), framework.from_numpy(ya)
 
     def step():
         opt.zero_grad()
@@ -34,30 +33,20 @@ def deepgrad_step(seed, mode):
         opt.step()
 
     return step
+
+
+def deepgrad_step(seed, mode):
+    """A training step of deepgrad's fused ``nn.<mode>``."""
+    import deepgrad
+
+    return _layer_step(deepgrad, seed, mode)
 
 
 def torch_step(seed, mode):
     """The same step with ``torch.nn.<mode>``."""
     import torch
-    from torch import nn
 
-    torch.manual_seed(seed)
-    rnn = getattr(nn, mode)(INPUT, HIDDEN)
-    head = nn.Linear(HIDDEN, CLASSES)
-    opt = torch.optim.Adam(list(rnn.parameters()) + list(head.parameters()), lr=1e-3)
-    loss_fn = nn.CrossEntropyLoss()
-    xa, ya = _data(seed)
-    x, y = torch.from_numpy(xa), torch.from_numpy(ya)
-
-    def step():
-        opt.zero_grad()
-        _, h_n = rnn(x)
-        h_n = h_n[0] if mode == "LSTM" else h_n
-        loss = loss_fn(head(h_n[-1]), y)
-        loss.backward()
-        opt.step()
-
-    return step
+    return _layer_step(torch, seed, mode)
 
 
 def torch_cell_loop_step(seed, mode):

@@ -24,23 +24,26 @@ def step_fn(model, opt, loss_fn, x, y):
     return step
 
 
-def deepgrad_step(seed, model_fn, opt_fn, shape):
-    """deepgrad side: ``model_fn()`` builds the model, ``opt_fn(params)`` the optimizer."""
-    import deepgrad as dg
-
-    dg.manual_seed(seed)
+def _build(framework, seed, model_fn, opt_fn, shape):
+    """``framework`` is the ``deepgrad`` or the ``torch`` module (same names for all used here);
+    ``model_fn()`` builds the model, ``opt_fn(framework.optim, params)`` the optimizer."""
+    framework.manual_seed(seed)
     model = model_fn()
     xa, ya = batch(seed, shape)
-    return step_fn(model, opt_fn(dg.optim, model.parameters()), dg.nn.CrossEntropyLoss(),
-                   dg.from_numpy(xa), dg.from_numpy(ya))
+    return step_fn(model, opt_fn(framework.optim, model.parameters()),
+                   framework.nn.CrossEntropyLoss(), framework.from_numpy(xa),
+                   framework.from_numpy(ya))
+
+
+def deepgrad_step(seed, model_fn, opt_fn, shape):
+    """deepgrad side of a classifier workload."""
+    import deepgrad
+
+    return _build(deepgrad, seed, model_fn, opt_fn, shape)
 
 
 def torch_step(seed, model_fn, opt_fn, shape):
-    """PyTorch side, built the same way with ``torch.optim``."""
+    """PyTorch side, built the same way."""
     import torch
 
-    torch.manual_seed(seed)
-    model = model_fn()
-    xa, ya = batch(seed, shape)
-    return step_fn(model, opt_fn(torch.optim, model.parameters()), torch.nn.CrossEntropyLoss(),
-                   torch.from_numpy(xa), torch.from_numpy(ya))
+    return _build(torch, seed, model_fn, opt_fn, shape)
