@@ -3,12 +3,10 @@ from __future__ import annotations
 
 import math
 
-import numpy
-
-from ..autograd.tensor import DEFAULT_DTYPE
 from ..ops.conv import conv_nd, tuple_arg
 from . import init
-from .module import Module, Parameter
+from .linear import add_weight_and_bias
+from .module import Module
 
 
 class _ConvNd(Module):
@@ -43,16 +41,9 @@ class _ConvNd(Module):
         if padding == "same" and any(s != 1 for s in self.stride):
             raise ValueError(f"{name}: padding='same' needs stride 1, got stride {stride!r}")
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
-        dtype = numpy.dtype(dtype or DEFAULT_DTYPE)
         shape = (out_channels, in_channels // groups) + self.kernel_size
-        self.weight = Parameter(numpy.empty(shape, dtype))
-        if bias:
-            self.bias = Parameter(numpy.empty(out_channels, dtype))
-        else:
-            self.register_parameter("bias", None)
+        add_weight_and_bias(self, shape, bias, dtype, weight_regularizer, bias_regularizer)
         self.reset_parameters()
-        self.add_regularizer("weight", weight_regularizer)
-        self.add_regularizer("bias", bias_regularizer)
 
     def reset_parameters(self) -> None:
         """W ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (kaiming_uniform, a = sqrt 5), bias likewise;

@@ -13,6 +13,21 @@ from . import init
 from .module import Module, Parameter
 
 
+def add_weight_and_bias(module: Module, weight_shape: tuple, bias: bool, dtype,
+                        weight_regularizer=None, bias_regularizer=None) -> None:
+    """Register uninitialized ``weight`` of ``weight_shape`` and ``bias`` of
+    ``(weight_shape[0],)`` (or an absent bias) on ``module``, with their regularizers; the
+    layer's ``reset_parameters`` fills them."""
+    dtype = numpy.dtype(dtype or DEFAULT_DTYPE)
+    module.weight = Parameter(numpy.empty(weight_shape, dtype))
+    if bias:
+        module.bias = Parameter(numpy.empty(weight_shape[0], dtype))
+    else:
+        module.register_parameter("bias", None)
+    module.add_regularizer("weight", weight_regularizer)
+    module.add_regularizer("bias", bias_regularizer)
+
+
 class Linear(Module):
     """Fully connected layer ``y = x W^T + b``.
 
@@ -29,15 +44,9 @@ class Linear(Module):
             raise ValueError(f"Linear: in_features and out_features must be positive, got "
                              f"{in_features} and {out_features}")
         self.in_features, self.out_features = in_features, out_features
-        dtype = numpy.dtype(dtype or DEFAULT_DTYPE)
-        self.weight = Parameter(numpy.empty((out_features, in_features), dtype))
-        if bias:
-            self.bias = Parameter(numpy.empty(out_features, dtype))
-        else:
-            self.register_parameter("bias", None)
+        add_weight_and_bias(self, (out_features, in_features), bias, dtype, weight_regularizer,
+                            bias_regularizer)
         self.reset_parameters()
-        self.add_regularizer("weight", weight_regularizer)
-        self.add_regularizer("bias", bias_regularizer)
 
     def reset_parameters(self) -> None:
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
