@@ -147,3 +147,63 @@ def test_max_pool_stacked_path_ties_match_torch():
     torch.nn.functional.max_pool2d(xt, 2).sum().backward()
     np.testing.assert_array_equal(t.grad.numpy(), xt.grad.numpy())
     assert t.grad.numpy()[0, 0, 0, 1] == 1 and t.grad.numpy()[0, 0, 1, 0] == 0
+
+
+# (C_in, kernel, padding, dilation) for the stride-1, few-channel input gradient.
+CHANNELS_FIRST = [
+    (2, (3, 3), (1, 1), (1, 1)),
+    (3, (2, 3), "same", (2, 1)),
+    (6, (5, 5), (0, 0), (1, 1)),
+    (8, (3, 2), (2, 0), (1, 3)),
+]
+
+
+@pytest.mark.parametrize("cin,kernel,padding,dilation", CHANNELS_FIRST)
+def test_channels_first_input_grad_matches_per_offset_path(monkeypatch, cin, kernel, padding,
+                                                           dilation):
+    from deepgrad.ops import conv as conv_ops
+
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((3, cin, 9, 11))
+    w, b = rng.standard_normal((5, cin) + kernel), rng.standard_normal(5)
+
+    def input_grad():
+        tx = dg.tensor(x, requires_grad=True)
+        y = F.conv2d(tx, dg.tensor(w), dg.tensor(b), padding=padding, dilation=dilation)
+        (y * dg.tensor(np.random.default_rng(9).standard_normal(y.shape))).sum().backward()
+        return tx.grad.numpy()
+
+    fast = input_grad()
+    monkeypatch.setattr(conv_ops, "CHANNELS_FIRST_MAX", 0)  # the per-offset NHWC GEMMs
+    np.testing.assert_allclose(fast, input_grad(), rtol=1e-12, atol=1e-12)
+    monkeypatch.undo()
+    ts = [dg.tensor(a, requires_grad=True) for a in (x[:1], w, b)]
+    assert dg.gradcheck(lambda *t: F.conv2d(*t, padding=padding, dilation=dilation), ts)
+
+
+def test_channels_first_input_grad_in_chunks(monkeypatch):
+    from deepgrad.ops import conv as conv_ops
+
+    rng = np.random.default_rng(5)
+    x, w = rng.standard_normal((3, 2, 8, 8)), rng.standard_normal((4, 2, 3, 3))
+    tx = dg.tensor(x, requires_grad=True)
+    F.conv2d(tx, dg.tensor(w), padding=1).sum().backward()
+    whole = tx.grad.numpy()
+    monkeypatch.setattr(conv_ops, "COLS_BUDGET_BYTES", 18 * 64 * 8)  # one sample per chunk
+    tx = dg.tensor(x, requires_grad=True)
+    F.conv2d(tx, dg.tensor(w), padding=1).sum().backward()
+    np.testing.assert_allclose(tx.grad.numpy(), whole, rtol=1e-12, atol=1e-12)
+
+
+def test_channels_first_input_grad_float32_matches_torch_lenet_second_layer():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((64, 6, 14, 14), dtype=np.float32)
+    w = rng.standard_normal((16, 6, 5, 5), dtype=np.float32) * 0.1
+    gy = rng.standard_normal((64, 16, 10, 10), dtype=np.float32)
+    tx = dg.tensor(x, requires_grad=True)
+    (F.conv2d(tx, dg.tensor(w)) * dg.tensor(gy)).sum().backward()
+    xt = torch.tensor(x, requires_grad=True)
+    torch.nn.functional.conv2d(xt, torch.tensor(w)).backward(torch.tensor(gy))
+    assert tx.grad.dtype == np.float32
+    np.testing.assert_allclose(tx.grad.numpy(), xt.grad.numpy(), rtol=1e-4, atol=1e-4)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..backend import get_array_module
-from .conv_cols import gemm_blocks, im2col, windows
+from .conv_cols import CHANNELS_FIRST_MAX, gemm_blocks, im2col, input_grad_channels_first, windows
 from .shape import reshape
 
 # Largest im2col buffer (bytes) built at once; a 3x3 conv over a batch of 256 3x224x224 images
@@ -147,7 +147,10 @@ class Conv2d(Function):
         gxpad = None
         if need[0]:
             pad_hw, _ = self._geometry(x, w)
-            gxpad = xp.zeros((x.shape[0], pad_hw[0], pad_hw[1], x.shape[1]), x.dtype)
+            # Few input channels and stride 1: each chunk's gradient is written whole.
+            channels_first = g == 1 and self.stride == (1, 1) and cg <= CHANNELS_FIRST_MAX
+            gxpad = (xp.empty if channels_first else xp.zeros)(
+                (x.shape[0], pad_hw[0], pad_hw[1], x.shape[1]), x.dtype)
             # (G, K, C_out/G, C/G): the weight slice of each kernel offset.
             wk = self.wmat.reshape(g, cog, kk, cg).transpose(0, 2, 1, 3)
         for n0, n1 in self.chunks:
@@ -169,7 +172,12 @@ class Conv2d(Function):
                             gwmat[gi] += (cols[r:r + step].T @ gyg[r:r + step]).T
                     else:
                         gwmat[gi] += gyg.T @ cols
-                if gxpad is not None:
+                if gxpad is None:
+                    continue
+                if channels_first:
+                    gxpad[n0:n1] = input_grad_channels_first(
+                        xp, gy_nhwc[n0:n1], wk[0], kernel, pad_hw, out_hw, self.dilation)
+                else:
                     self._col2im_add(xp, gxpad, gyg, wk[gi], n0, n1, gi * cg, (gi + 1) * cg)
         gx = gw = None
         if gxpad is not None:
