@@ -1,8 +1,8 @@
 """python -m benchmarks [WORKLOAD ...] [--rounds R] [--steps N]: deepgrad vs PyTorch, side by side.
 
 Each (workload, framework) runs in its own process, so peak RSS is its own; PyTorch and deepgrad
-run back to back in each round, and the reported ratio is the median of the per-round ratios
-(the machine drifts, so a ratio of two distant runs means little).
+run back to back in each round (in alternating order), and the reported ratio is the median of the
+per-round ratios (the machine drifts, so a ratio of two distant runs means little).
 """
 from __future__ import annotations
 
@@ -36,10 +36,15 @@ def run(workloads, rounds: int = 3, steps: int = 50, warmup: int = 10,
     rows = []
     for w in workloads:
         dg_runs, torch_runs, ratios = [], [], []
-        for _ in range(rounds):
-            if have_torch:
-                torch_runs.append(_run(w, "torch", steps, warmup, threads))
-            dg_runs.append(_run(w, "deepgrad", steps, warmup, threads))
+        for r in range(rounds):
+            # Alternate which framework goes first (ABBA), so that a machine drifting faster or
+            # slower during a round favours neither side.
+            order = ("torch", "deepgrad") if r % 2 == 0 else ("deepgrad", "torch")
+            for framework in order:
+                if framework == "deepgrad":
+                    dg_runs.append(_run(w, "deepgrad", steps, warmup, threads))
+                elif have_torch:
+                    torch_runs.append(_run(w, "torch", steps, warmup, threads))
             if have_torch:
                 ratios.append(dg_runs[-1]["ms"] / torch_runs[-1]["ms"])
         row = {"workload": w, "deepgrad_ms": statistics.median(r["ms"] for r in dg_runs),
