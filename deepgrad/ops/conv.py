@@ -5,7 +5,8 @@ an NCHW *view* of an NHWC-contiguous array, so the next conv or pool reads it ch
 with a free transpose, and the GEMM output ``(N*Ho*Wo, C_out)`` already is the NHWC result.
 The im2col buffer is bounded by ``COLS_BUDGET_BYTES``: larger batches are processed in chunks of
 samples and, in that case, the columns are rebuilt in backward instead of being kept.
-Column building and GEMM blocking live in ``conv_cols.py``. With one input channel (a network's
+Column building, GEMM blocking and the channels-first input gradient of stride-1 convolutions
+with few input channels live in ``conv_cols.py``. With one input channel (a network's
 first layer) the bias is folded into the GEMM: see ``Conv2d.forward``.
 """
 from __future__ import annotations
