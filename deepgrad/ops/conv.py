@@ -172,7 +172,9 @@ class Conv2d(Function):
                         for r in starts:
                             gwmat[gi] += (cols[r:r + step].T @ gyg[r:r + step]).T
                     else:
-                        gwmat[gi] += gyg.T @ cols
+                        # cols^T @ gy, then transposed: 1.2x (cnn2) to 2x (LeNet) faster with
+                        # OpenBLAS than gy^T @ cols, the same product.
+                        gwmat[gi] += (cols.T @ gyg).T
                 if gxpad is None:
                     continue
                 if channels_first:
