@@ -7,6 +7,7 @@ from __future__ import annotations
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..backend import get_array_module
+from . import _kernels
 from ._util import normalize_dim
 
 
@@ -48,13 +49,14 @@ class Softsign(Function):
 
 
 class ReLU(Function):
+    """``max(x, 0)``; dy/dx = 1 where y > 0, else 0 (also at 0, as PyTorch)."""
+
     def forward(self, x):
-        y = get_array_module(x).maximum(x, 0)
-        self.y = y
-        return y
+        self.y = _kernels.relu(x)
+        return self.y
 
     def backward(self, gy):
-        return gy * (self.y > 0)
+        return _kernels.relu_backward(gy, self.y)
 
 
 class LeakyReLU(Function):
