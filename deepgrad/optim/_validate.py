@@ -23,3 +23,11 @@ def check_betas(name: str, betas) -> None:
         raise ValueError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
     check_unit(name, betas[0], "beta parameter at index 0")
     check_unit(name, betas[1], "beta parameter at index 1")
+
+
+def check_adam_group(name: str, group: dict) -> None:
+    """The checks shared by the Adam family: lr, eps and weight_decay >= 0, valid betas."""
+    check_nonneg(name, group["lr"], "learning rate lr")
+    check_nonneg(name, group["eps"], "epsilon eps")
+    check_betas(name, group["betas"])
+    check_nonneg(name, group["weight_decay"], "weight_decay")

@@ -56,7 +56,7 @@ class Adadelta(Optimizer):
             state["square_avg"] = xp.zeros_like(w)
             state["acc_delta"] = xp.zeros_like(w)
         state["step"] += 1
-        g = self._grad_with_decay(p, g, group["weight_decay"], group["maximize"])
+        g = self._grad_with_decay(p, g, group)
         rho, eps = group["rho"], group["eps"]
         v, u = state["square_avg"], state["acc_delta"]
         std, delta = self._scratch(w, 1), self._scratch(w, 2)

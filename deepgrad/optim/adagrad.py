@@ -58,7 +58,7 @@ class Adagrad(Optimizer):
             state["step"] = 0
             state["sum"] = xp.full_like(w, group["initial_accumulator_value"])
         state["step"] += 1
-        g = self._grad_with_decay(p, g, group["weight_decay"], group["maximize"])
+        g = self._grad_with_decay(p, g, group)
         clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
         acc = state["sum"]
         tmp = self._scratch(w, 1)

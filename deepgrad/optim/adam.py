@@ -5,7 +5,7 @@ from typing import Iterable
 
 from ..backend import get_array_module
 from ._kernels import ema_sq_, lerp_
-from ._validate import check_betas, check_nonneg
+from ._validate import check_adam_group
 from .optimizer import Optimizer
 
 
@@ -52,11 +52,7 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict) -> None:
-        name = type(self).__name__
-        check_nonneg(name, group["lr"], "learning rate lr")
-        check_nonneg(name, group["eps"], "epsilon eps")
-        check_betas(name, group["betas"])
-        check_nonneg(name, group["weight_decay"], "weight_decay")
+        check_adam_group(type(self).__name__, group)
 
     def _update(self, p, g, state: dict, group: dict) -> None:
         xp = get_array_module(g)
@@ -69,13 +65,8 @@ class Adam(Optimizer):
                 state["max_exp_avg_sq"] = xp.zeros_like(w)
         state["step"] += 1
         t = state["step"]
-        lr, wd = group["lr"], group["weight_decay"]
-        if group["decoupled_weight_decay"]:
-            if wd != 0:
-                xp.multiply(w, 1 - lr * wd, out=w)
-            g = self._grad_with_decay(p, g, 0.0, group["maximize"])
-        else:
-            g = self._grad_with_decay(p, g, wd, group["maximize"])
+        lr = group["lr"]
+        g = self._grad_with_decay(p, g, group)
         beta1, beta2 = group["betas"]
         denom, tmp = self._scratch(w, 1), self._scratch(w, 2)
         m = lerp_(xp, state["exp_avg"], g, 1 - beta1, tmp)

@@ -5,7 +5,7 @@ from typing import Iterable
 
 from ..backend import get_array_module
 from ._kernels import lerp_
-from ._validate import check_betas, check_nonneg
+from ._validate import check_adam_group
 from .optimizer import Optimizer
 
 
@@ -42,10 +42,7 @@ class Adamax(Optimizer):
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict) -> None:
-        check_nonneg("Adamax", group["lr"], "learning rate lr")
-        check_nonneg("Adamax", group["eps"], "epsilon eps")
-        check_betas("Adamax", group["betas"])
-        check_nonneg("Adamax", group["weight_decay"], "weight_decay")
+        check_adam_group("Adamax", group)
 
     def _update(self, p, g, state: dict, group: dict) -> None:
         xp = get_array_module(g)
@@ -55,7 +52,7 @@ class Adamax(Optimizer):
             state["exp_avg"] = xp.zeros_like(w)
             state["exp_inf"] = xp.zeros_like(w)
         state["step"] += 1
-        g = self._grad_with_decay(p, g, group["weight_decay"], group["maximize"])
+        g = self._grad_with_decay(p, g, group)
         beta1, beta2 = group["betas"]
         tmp = self._scratch(w, 1)
         m = lerp_(xp, state["exp_avg"], g, 1 - beta1, tmp)

@@ -5,7 +5,7 @@ from typing import Iterable
 
 from ..backend import get_array_module
 from ._kernels import ema_sq_, lerp_
-from ._validate import check_betas, check_nonneg
+from ._validate import check_adam_group, check_nonneg
 from .optimizer import Optimizer
 
 
@@ -53,10 +53,7 @@ class NAdam(Optimizer):
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict) -> None:
-        check_nonneg("NAdam", group["lr"], "learning rate lr")
-        check_nonneg("NAdam", group["eps"], "epsilon eps")
-        check_betas("NAdam", group["betas"])
-        check_nonneg("NAdam", group["weight_decay"], "weight_decay")
+        check_adam_group("NAdam", group)
         check_nonneg("NAdam", group["momentum_decay"], "momentum_decay")
 
     def _update(self, p, g, state: dict, group: dict) -> None:
@@ -69,14 +66,9 @@ class NAdam(Optimizer):
             state["exp_avg_sq"] = xp.zeros_like(w)
         state["step"] += 1
         t = state["step"]
-        lr, wd = group["lr"], group["weight_decay"]
+        lr = group["lr"]
         beta1, beta2 = group["betas"]
-        if group["decoupled_weight_decay"]:
-            if wd != 0:
-                xp.multiply(w, 1 - lr * wd, out=w)
-            g = self._grad_with_decay(p, g, 0.0, group["maximize"])
-        else:
-            g = self._grad_with_decay(p, g, wd, group["maximize"])
+        g = self._grad_with_decay(p, g, group)
         psi = group["momentum_decay"]
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))

@@ -150,11 +150,20 @@ class Optimizer:
             self._scratch_pool[key] = buf
         return buf[:like.size].reshape(like.shape)
 
-    def _grad_with_decay(self, p: Tensor, g, weight_decay: float, maximize: bool):
-        """The gradient after ``maximize`` (negate) and coupled L2 decay ``g + wd * p``.
+    def _grad_with_decay(self, p: Tensor, g, group: dict):
+        """The gradient after the group's ``maximize`` (negate) and weight decay.
 
-        Returns ``g`` itself when neither applies; otherwise a scratch array (``g`` untouched).
+        Coupled L2 decay is ``g + wd * p``. With ``decoupled_weight_decay`` (AdamW) the weights
+        shrink in place, ``p <- p (1 - lr wd)``, and the gradient gets no decay term.
+        Returns ``g`` itself when nothing applies to it; otherwise a scratch array (``g``
+        untouched).
         """
+        weight_decay, maximize = group["weight_decay"], group["maximize"]
+        if group.get("decoupled_weight_decay"):
+            if weight_decay != 0:
+                get_array_module(p.data).multiply(p.data, 1 - group["lr"] * weight_decay,
+                                                  out=p.data)
+            weight_decay = 0.0
         if weight_decay == 0 and not maximize:
             return g
         xp = get_array_module(g)

@@ -68,7 +68,7 @@ class RMSprop(Optimizer):
             if group["centered"]:
                 state["grad_avg"] = xp.zeros_like(w)
         state["step"] += 1
-        g = self._grad_with_decay(p, g, group["weight_decay"], group["maximize"])
+        g = self._grad_with_decay(p, g, group)
         alpha = group["alpha"]
         v = state["square_avg"]
         avg, tmp = self._scratch(w, 1), self._scratch(w, 2)
