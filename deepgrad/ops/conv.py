@@ -14,7 +14,7 @@ from __future__ import annotations
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..backend import get_array_module
-from .conv_cols import CHANNELS_FIRST_MAX, gemm_blocks, im2col, input_grad_channels_first, windows
+from .conv_cols import CHANNELS_FIRST_MAX, gemm_blocks, im2col, input_grad_batch_last, windows
 from .shape import reshape
 
 # Largest im2col buffer (bytes) built at once; a 3x3 conv over a batch of 256 3x224x224 images
@@ -178,7 +178,7 @@ class Conv2d(Function):
                 if gxpad is None:
                     continue
                 if channels_first:
-                    gxpad[n0:n1] = input_grad_channels_first(
+                    gxpad[n0:n1] = input_grad_batch_last(
                         xp, gy_nhwc[n0:n1], wk[0], kernel, pad_hw, out_hw, self.dilation)
                 else:
                     self._col2im_add(xp, gxpad, gyg, wk[gi], n0, n1, gi * cg, (gi + 1) * cg)
