@@ -1,15 +1,18 @@
 """The speed paths of conv2d and max_pool2d against a plain NumPy reference and their slow paths.
 
 Paths: the one-channel conv (row-copy columns, GEMM in row blocks, bias folded into the GEMM,
-the weight and bias gradients from one blocked GEMM) and the channels <= 16 max-pool (windows
-copied into a contiguous stack first). Small block sizes are patched in so that the shapes stay
-small yet cross several blocks.
+the weight and bias gradients from one blocked GEMM), in both the channels-last and the
+batch-innermost layout (``conv_batch_last.py``, which small stride-1 convs take unless
+``BATCH_LAST_MAX_OUT`` is patched to 0), and the channels <= 16 max-pool (windows copied into a
+contiguous stack first). Small block sizes are patched in so that the shapes stay small yet
+cross several blocks.
 """
 import numpy as np
 import pytest
 
 import deepgrad as dg
 import deepgrad.functional as F
+from deepgrad.ops import conv as conv_ops
 from deepgrad.ops import conv_cols, pool
 
 # (kernel, stride, padding, dilation) for a one-channel conv over 1x15x13 images.
@@ -40,11 +43,14 @@ def _run(x, w, b, need_w=True, need_b=True, **kw):
     return y.numpy(), gy, ts
 
 
+@pytest.mark.parametrize("batch_last", [True, False])
 @pytest.mark.parametrize("kernel,stride,padding,dilation", ONE_CHANNEL)
 def test_one_channel_conv_blocked_gemm_matches_reference(monkeypatch, kernel, stride, padding,
-                                                         dilation):
+                                                         dilation, batch_last):
     # 4 KiB blocks: 256-row blocks, so the 8 samples' rows span several blocks with a remainder.
     monkeypatch.setattr(conv_cols, "GEMM_BLOCK_BYTES", 4 << 10)
+    if not batch_last:
+        monkeypatch.setattr(conv_ops, "BATCH_LAST_MAX_OUT", 0)
     rng = np.random.default_rng(0)
     x = rng.standard_normal((8, 1, 15, 13))
     w, b = rng.standard_normal((4, 1) + kernel), rng.standard_normal(4)
@@ -57,9 +63,13 @@ def test_one_channel_conv_blocked_gemm_matches_reference(monkeypatch, kernel, st
     np.testing.assert_allclose(tb.grad.numpy(), gy.sum(axis=(0, 2, 3)), rtol=1e-12, atol=1e-11)
 
 
+@pytest.mark.parametrize("batch_last", [True, False])
 @pytest.mark.parametrize("need_w,need_b", [(True, False), (False, True), (True, True)])
-def test_one_channel_folded_bias_with_frozen_weight_or_bias(monkeypatch, need_w, need_b):
+def test_one_channel_folded_bias_with_frozen_weight_or_bias(monkeypatch, need_w, need_b,
+                                                           batch_last):
     monkeypatch.setattr(conv_cols, "GEMM_BLOCK_BYTES", 4 << 10)
+    if not batch_last:
+        monkeypatch.setattr(conv_ops, "BATCH_LAST_MAX_OUT", 0)
     rng = np.random.default_rng(1)
     x, w, b = rng.standard_normal((2, 1, 12, 12)), rng.standard_normal((3, 1, 3, 3)), \
         rng.standard_normal(3)
@@ -77,8 +87,6 @@ def test_one_channel_folded_bias_with_frozen_weight_or_bias(monkeypatch, need_w,
 
 
 def test_one_channel_gradcheck_across_blocks_and_chunks(monkeypatch):
-    from deepgrad.ops import conv as conv_ops
-
     monkeypatch.setattr(conv_cols, "GEMM_BLOCK_BYTES", 1 << 10)
     # Two chunks of one sample (289 rows: two 256-row blocks each): the columns, with their
     # ones row, are rebuilt in backward.
@@ -158,14 +166,13 @@ CHANNELS_FIRST = [
 ]
 
 
+@pytest.mark.parametrize("cout", [5, 20])  # batch-innermost conv; channels-last conv
 @pytest.mark.parametrize("cin,kernel,padding,dilation", CHANNELS_FIRST)
 def test_channels_first_input_grad_matches_per_offset_path(monkeypatch, cin, kernel, padding,
-                                                           dilation):
-    from deepgrad.ops import conv as conv_ops
-
+                                                           dilation, cout):
     rng = np.random.default_rng(4)
     x = rng.standard_normal((3, cin, 9, 11))
-    w, b = rng.standard_normal((5, cin) + kernel), rng.standard_normal(5)
+    w, b = rng.standard_normal((cout, cin) + kernel), rng.standard_normal(cout)
 
     def input_grad():
         tx = dg.tensor(x, requires_grad=True)
@@ -182,8 +189,6 @@ def test_channels_first_input_grad_matches_per_offset_path(monkeypatch, cin, ker
 
 
 def test_channels_first_input_grad_in_chunks(monkeypatch):
-    from deepgrad.ops import conv as conv_ops
-
     rng = np.random.default_rng(5)
     x, w = rng.standard_normal((3, 2, 8, 8)), rng.standard_normal((4, 2, 3, 3))
     tx = dg.tensor(x, requires_grad=True)

@@ -8,13 +8,25 @@ samples and, in that case, the columns are rebuilt in backward instead of being 
 Column building, GEMM blocking and the channels-first input gradient of stride-1 convolutions
 with few input channels live in ``conv_cols.py``. With one input channel (a network's
 first layer) the bias is folded into the GEMM: see ``Conv2d.forward``.
+
+Small convolutions (groups=1, stride 1, at most 8 input and 16 output channels, one chunk, as
+LeNet's two) run batch-innermost instead, (C, H, W, N) inside: see ``conv_batch_last.py``. Each
+path reads either layout; poolings and ReLU keep the one they get.
 """
 from __future__ import annotations
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..backend import get_array_module
-from .conv_cols import CHANNELS_FIRST_MAX, gemm_blocks, im2col, input_grad_batch_last, windows
+from . import conv_batch_last
+from .conv_cols import (
+    BATCH_LAST_MAX_OUT,
+    CHANNELS_FIRST_MAX,
+    gemm_blocks,
+    im2col,
+    input_grad_batch_last,
+    windows,
+)
 from .shape import reshape
 
 # Largest im2col buffer (bytes) built at once; a 3x3 conv over a batch of 256 3x224x224 images
@@ -100,10 +112,19 @@ class Conv2d(Function):
         # column of the weight gradient's GEMM, instead of a GEMV): -30% on cnn2's first conv.
         fold = b is not None and g == 1 and cg == 1
         wgemm = xp.concatenate((wmat[0], b.reshape(co, 1)), axis=1) if fold else wmat[0]
-        x_nhwc = x.transpose(0, 2, 3, 1)
-        y = xp.empty((x.shape[0], out_hw[0], out_hw[1], co), x.dtype)
         chunks = self._chunks(x, w, out_hw)
         keep = len(chunks) == 1
+        self.x, self.w, self.wmat, self.out_hw, self.chunks = x, w, wmat, out_hw, chunks
+        self.fold = fold
+        self.batch_last = (keep and g == 1 and self.stride == (1, 1)
+                           and cg <= CHANNELS_FIRST_MAX and co <= BATCH_LAST_MAX_OUT)
+        if self.batch_last:
+            y, cols = conv_batch_last.forward(xp, x, wgemm, None if fold else b, self.padding,
+                                              kernel, self.dilation, out_hw)
+            self.cols = [cols]
+            return y
+        x_nhwc = x.transpose(0, 2, 3, 1)
+        y = xp.empty((x.shape[0], out_hw[0], out_hw[1], co), x.dtype)
         self.cols = []
         for n0, n1 in chunks:
             xpad = self._padded(xp, x_nhwc, n0, n1)
@@ -124,8 +145,6 @@ class Conv2d(Function):
             # C_out floats (6 in LeNet), several times slower than this tiled add.
             rows = y.reshape(-1, out_hw[1] * co)
             rows += xp.tile(b, out_hw[1])
-        self.x, self.w, self.wmat, self.out_hw, self.chunks = x, w, wmat, out_hw, chunks
-        self.fold = fold
         return y.transpose(0, 3, 1, 2)
 
     def backward(self, gy):
@@ -133,6 +152,14 @@ class Conv2d(Function):
         x, w, g, need = self.x, self.w, self.groups, self.needs_input_grad
         kernel, out_hw, co, cg = (w.shape[2], w.shape[3]), self.out_hw, w.shape[0], w.shape[1]
         cog, kk = co // g, kernel[0] * kernel[1]
+        if self.batch_last:
+            wk = self.wmat[0].reshape(co, kk, cg).transpose(1, 0, 2)
+            gx, gwmat, gb = conv_batch_last.backward(
+                xp, gy, self.cols[0], wk, x.shape, self.padding, kernel, self.dilation, out_hw,
+                need, self.fold)
+            gw = None if gwmat is None else xp.ascontiguousarray(
+                gwmat.reshape(co, kernel[0], kernel[1], cg).transpose(0, 3, 1, 2))
+            return (gx, gw, gb) if len(need) > 2 else (gx, gw)
         # One NHWC copy at most (none when gy came from a conv/pool/relu: already NHWC inside).
         gy_nhwc = xp.ascontiguousarray(gy.transpose(0, 2, 3, 1))
         gb = None
@@ -178,8 +205,10 @@ class Conv2d(Function):
                 if gxpad is None:
                     continue
                 if channels_first:
+                    gy_t = xp.ascontiguousarray(gy_nhwc[n0:n1].transpose(3, 1, 2, 0))
                     gxpad[n0:n1] = input_grad_batch_last(
-                        xp, gy_nhwc[n0:n1], wk[0], kernel, pad_hw, out_hw, self.dilation)
+                        xp, gy_t.reshape(co, -1), wk[0], kernel, pad_hw, out_hw,
+                        self.dilation).transpose(3, 1, 2, 0)
                 else:
                     self._col2im_add(xp, gxpad, gyg, wk[gi], n0, n1, gi * cg, (gi + 1) * cg)
         gx = gw = None

@@ -69,30 +69,62 @@ def im2col(xp, xpad, kernel, stride, dilation, out_hw, ones: bool = False):
 # Input channels up to which a stride-1 convolution's input gradient is accumulated
 # channels-first (``input_grad_batch_last``); with more, per-offset NHWC GEMMs are faster.
 CHANNELS_FIRST_MAX = 8
+# Output channels up to which such a convolution (groups=1, stride 1, columns within the budget)
+# also runs forward in the batch-innermost layout: see ``conv.py``.
+BATCH_LAST_MAX_OUT = 16
 
 
-def input_grad_batch_last(xp, gy, wk, kernel, pad_hw, out_hw, dilation):
-    """Input gradient (n, Hp, Wp, C) of a stride-1 convolution (groups=1), padding included.
+def is_batch_last(a) -> bool:
+    """Whether the (N, C, H, W) array ``a`` is a view of a C-contiguous (C, H, W, N) array."""
+    return a.ndim == 4 and a.transpose(1, 2, 3, 0).flags.c_contiguous
+
+
+def im2col_batch_last(xp, xpad, kernel, dilation, out_hw, ones: bool = False):
+    """The (K, M) column matrix of a stride-1 convolution in the batch-innermost layout.
+
+    ``xpad`` is the padded input as (C, Hp, Wp, n); rows are ordered (kh, kw, C), like the weight
+    matrix's columns, and the M = Ho*Wo*n columns (Ho, Wo, n), so the GEMM ``W @ cols`` is the
+    (C_out, Ho, Wo, n) output. Each row block is a copy of C*Ho runs of Wo*n contiguous values
+    (in NHWC, runs of kw*C: 30 values in LeNet's second conv). ``ones`` appends a row of ones for
+    a bias folded into the weight matrix.
+    """
+    (kh, kw), (dh, dw), (ho, wo) = kernel, dilation, out_hw
+    c, n = xpad.shape[0], xpad.shape[3]
+    kk = kh * kw * c
+    cols = xp.empty((kk + ones, ho, wo, n), xpad.dtype)
+    blocks = cols[:kk].reshape(kh, kw, c, ho, wo, n)
+    for i in range(kh):
+        for j in range(kw):
+            blocks[i, j] = xpad[:, i * dh:i * dh + ho, j * dw:j * dw + wo, :]
+    if ones:
+        cols[kk] = 1
+    return cols.reshape(kk + ones, ho * wo * n)
+
+
+def input_grad_batch_last(xp, gy_t, wk, kernel, pad_hw, out_hw, dilation):
+    """Input gradient (C, Hp, Wp, n) of a stride-1 convolution (groups=1), padding included.
 
     Args:
-        gy: (n, Ho, Wo, C_out) output gradient.
+        gy_t: (C_out, Ho*Wo*n) output gradient, columns ordered (Ho, Wo, n).
         wk: (K, C_out, C) weight slice of each kernel offset k = i*kw + j; kernel: (kh, kw).
         pad_hw: (Hp, Wp), the padded input size; out_hw: (Ho, Wo); dilation: (dh, dw).
 
     With few input channels, a GEMM ``gy (M, C_out) @ W_k (C_out, C)`` per offset has a C-wide
-    output that BLAS runs slowly. Here one GEMM ``W^T (K*C, C_out) @ gy^T (C_out, Ho*Wo*n)``
-    gives every offset's column gradient in a (kh, kw, C, Ho, Wo, n) layout: the batch innermost,
-    so that offset (i, j)'s window of the (C, Hp, Wp, n) gradient is C*Ho runs of Wo*n contiguous
-    values (LeNet's second conv: 1.5x faster than one GEMM per offset on a grid as wide as the
-    padded input, whose adds ran over per-sample runs of Ho*Wp values).
+    output that BLAS runs slowly. Here one GEMM per kernel row i, ``W_i^T (kw*C, C_out) @ gy_t``,
+    gives that row's column gradients in a (kw, C, Ho, Wo, n) layout: the batch innermost, so
+    that offset (i, j)'s window of the (C, Hp, Wp, n) gradient is C*Ho runs of Wo*n contiguous
+    values. LeNet's second conv: 1.5x faster than one GEMM per offset on a grid as wide as the
+    padded input (whose adds ran over per-sample runs of Ho*Wp values); one GEMM for all rows
+    was faster alone but 5% slower in the network step, its 3.8 MB output falling out of L2.
     """
     (hp, wp), (ho, wo), (dh, dw), (kh, kw) = pad_hw, out_hw, dilation, kernel
-    n, co = gy.shape[0], gy.shape[3]
+    co, n = gy_t.shape[0], gy_t.shape[1] // (ho * wo)
     c = wk.shape[2]
-    gy_t = xp.ascontiguousarray(gy.transpose(3, 1, 2, 0)).reshape(co, ho * wo * n)
-    cols = (wk.transpose(0, 2, 1).reshape(kh * kw * c, co) @ gy_t).reshape(kh, kw, c, ho, wo, n)
-    gcf = xp.zeros((c, hp, wp, n), gy.dtype)
+    wt = xp.ascontiguousarray(wk.transpose(0, 2, 1)).reshape(kh, kw * c, co)
+    cols = xp.empty((kw, c, ho, wo, n), gy_t.dtype)
+    gcf = xp.zeros((c, hp, wp, n), gy_t.dtype)
     for i in range(kh):
+        xp.matmul(wt[i], gy_t, out=cols.reshape(kw * c, -1))
         for j in range(kw):
-            gcf[:, i * dh:i * dh + ho, j * dw:j * dw + wo, :] += cols[i, j]
-    return gcf.transpose(3, 1, 2, 0)
+            gcf[:, i * dh:i * dh + ho, j * dw:j * dw + wo, :] += cols[j]
+    return gcf

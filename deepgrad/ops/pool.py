@@ -1,11 +1,13 @@
 """Pooling: max_pool1d/2d, avg_pool1d/2d and adaptive_avg_pool2d (NCHW outside, NHWC inside).
 
-Both poolings walk the kh*kw window offsets: each offset is one strided view of the
-(channels-last) input with the output's shape, so a pool is kh*kw whole-array ufunc calls and
-never a per-window Python loop or a window-sized copy. Outputs are NCHW views of NHWC arrays, as
-conv outputs are, so a conv -> relu -> pool -> conv chain never changes layout. With few
-channels a window view's inner loop is short and slow, so max-pool then copies each view once
-into a contiguous stack first (``STACK_MAX_CHANNELS``).
+Both poolings walk the kh*kw window offsets: each offset is one strided view of the input
+with the output's shape, so a pool is kh*kw whole-array ufunc calls and never a per-window
+Python loop or a window-sized copy. Inside, the input is channels-last (N, H, W, C), or
+(C, H, W, N) when it came batch-innermost from a small convolution (``conv_batch_last.py``);
+either way the spatial axes are 1 and 2, and the output keeps the input's layout (an NCHW view),
+so a conv -> relu -> pool -> conv chain never changes layout. With few channels channels-last, a
+window view's inner loop is short and slow, so max-pool then copies each view once into a
+contiguous stack first (``STACK_MAX_CHANNELS``).
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..backend import get_array_module
 from .conv import tuple_arg
+from .conv_cols import is_batch_last
 from .shape import reshape
 
 # Channel counts up to which max-pool copies its window views into a contiguous stack first.
@@ -36,16 +39,20 @@ class _Pool2d(Function):
         self.kernel, self.stride, self.padding = kernel, stride, padding
 
     def _prepare(self, x, fill):
+        """The padded input in the inside layout (spatial axes 1 and 2; see the module doc)."""
         xp = get_array_module(x)
         (kh, kw), (sh, sw), (ph, pw) = self.kernel, self.stride, self.padding
-        x_nhwc = x.transpose(0, 2, 3, 1)
-        n, h, w, c = x_nhwc.shape
+        # (N, C, H, W) -> inside layout, and back (the inverse permutation).
+        self.perm, self.unperm = ((1, 2, 3, 0), (3, 0, 1, 2)) if is_batch_last(x) else \
+            ((0, 2, 3, 1), (0, 3, 1, 2))
+        x_in = x.transpose(self.perm)
+        a, h, w, b = x_in.shape
         self.in_shape = x.shape
         self.out_hw = ((h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1)
         if ph == pw == 0:
-            return xp, x_nhwc
-        xpad = xp.full((n, h + 2 * ph, w + 2 * pw, c), fill, x.dtype)
-        xpad[:, ph:ph + h, pw:pw + w, :] = x_nhwc
+            return xp, x_in
+        xpad = xp.full((a, h + 2 * ph, w + 2 * pw, b), fill, x.dtype)
+        xpad[:, ph:ph + h, pw:pw + w, :] = x_in
         return xp, xpad
 
     def _scatter(self, xp, pieces):
@@ -54,7 +61,8 @@ class _Pool2d(Function):
         n, c, h, w = self.in_shape
         (ph, pw), (kh, kw), (sh, sw) = self.padding, self.kernel, self.stride
         dtype = self.dtype
-        shape = (n, h + 2 * ph, w + 2 * pw, c)
+        outer, inner = (c, n) if self.perm[0] == 1 else (n, c)
+        shape = (outer, h + 2 * ph, w + 2 * pw, inner)
         # Windows that tile the input exactly are written once each, with no zero fill.
         tiles = (sh, sw) == (kh, kw) and (h + 2 * ph, w + 2 * pw) == (
             self.out_hw[0] * kh, self.out_hw[1] * kw)
@@ -65,7 +73,7 @@ class _Pool2d(Function):
                 view += pieces(k, None)
             else:
                 pieces(k, view)
-        return gxpad[:, ph:ph + h, pw:pw + w, :].transpose(0, 3, 1, 2)
+        return gxpad[:, ph:ph + h, pw:pw + w, :].transpose(self.unperm)
 
 
 class MaxPool2d(_Pool2d):
@@ -79,12 +87,12 @@ class MaxPool2d(_Pool2d):
         xp, xpad = self._prepare(x, fill)
         views = _offsets(xpad, self.kernel, self.stride, self.out_hw)
         (kh, kw), (sh, sw) = self.kernel, self.stride
-        if x.shape[1] <= STACK_MAX_CHANNELS and sh >= kh and sw >= kw:
+        if self.perm[0] == 0 and x.shape[1] <= STACK_MAX_CHANNELS and sh >= kh and sw >= kw:
             # Every ufunc on a window view runs an inner loop of only C values (LeNet: 6), so
             # each pass costs ~8x a contiguous one: copy each offset's view once into a
             # contiguous stack (no larger than x, windows do not overlap) and run the max/argmax
             # passes there (LeNet's first pool: ~30% faster forward).
-            stack = xp.empty((kh * kw, x.shape[0]) + self.out_hw + (x.shape[1],), x.dtype)
+            stack = xp.empty((kh * kw,) + xpad.shape[:1] + self.out_hw + xpad.shape[3:], x.dtype)
             for k, v in views:
                 stack[k] = v
             views = iter(enumerate(stack))
@@ -98,11 +106,11 @@ class MaxPool2d(_Pool2d):
             xp.maximum(idx, xp.multiply(better, k, dtype=xp.uint8), out=idx)
             xp.maximum(y, v, out=y)
         self.idx, self.dtype = idx, x.dtype
-        return y.transpose(0, 3, 1, 2)
+        return y.transpose(self.unperm)
 
     def backward(self, gy):
         xp = get_array_module(gy)
-        gy = gy.transpose(0, 2, 3, 1)
+        gy = gy.transpose(self.perm)
         idx = self.idx
         return self._scatter(xp, lambda k, out: xp.multiply(gy, idx == k, out=out))
 
@@ -119,11 +127,11 @@ class AvgPool2d(_Pool2d):
             y += v
         y *= x.dtype.type(1.0 / (self.kernel[0] * self.kernel[1]))
         self.dtype = x.dtype
-        return y.transpose(0, 3, 1, 2)
+        return y.transpose(self.unperm)
 
     def backward(self, gy):
         xp = get_array_module(gy)
-        g = gy.transpose(0, 2, 3, 1) * gy.dtype.type(1.0 / (self.kernel[0] * self.kernel[1]))
+        g = gy.transpose(self.perm) * gy.dtype.type(1.0 / (self.kernel[0] * self.kernel[1]))
         return self._scatter(xp, lambda k, out: g if out is None else xp.copyto(out, g))
 
 
