@@ -314,3 +314,48 @@ def test_quadratic_loss_is_half_the_summed_squared_error():
     o, t = dg.tensor(X), dg.tensor(T_BIN)
     np.testing.assert_allclose(nn.QuadraticLoss()(o, t).item(),
                                0.5 * ((T_BIN - X) ** 2).sum(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("pool,shape", [(lambda: nn.MaxPool2d(2), (3, 4, 6, 6)),
+                                        (lambda: nn.MaxPool2d(3, 2, 1), (2, 3, 7, 5)),
+                                        (lambda: nn.MaxPool1d(2), (3, 4, 10))])
+def test_sequential_relu_then_max_pool_equals_the_written_order(pool, shape):
+    # Rounded values: ties, zeros and all-negative windows, where the order could matter.
+    x = np.round(np.random.default_rng(0).standard_normal(shape) * 2) / 2
+    x[0, 0] = -np.abs(x[0, 0])  # a channel of windows with maxima <= 0
+    relu, mp = nn.ReLU(), pool()
+    model = nn.Sequential(nn.Identity(), relu, mp)
+    assert model._seq == (model[0], mp, relu)  # ReLU runs after the pool
+    outs = []
+    for f in (model, lambda t: mp(relu(t))):
+        t = dg.tensor(x, requires_grad=True)
+        y = f(t)
+        (y * dg.tensor(np.arange(y.numel()).reshape(y.shape) % 5 - 2.0)).sum().backward()
+        outs.append((y.numpy(), t.grad.numpy()))
+    np.testing.assert_array_equal(outs[0][0], outs[1][0])
+    np.testing.assert_array_equal(outs[0][1], outs[1][1])
+
+
+def test_sequential_keeps_the_order_of_subclasses_and_follows_replacements():
+    class MyReLU(nn.ReLU):
+        pass
+
+    model = nn.Sequential(MyReLU(), nn.MaxPool2d(2))
+    assert model._seq == (model[0], model[1])
+    relu = nn.ReLU()
+    model[0] = relu
+    assert model[0] is relu and model._seq == (model[1], relu)
+    model[1] = nn.AvgPool2d(2)
+    assert model._seq == (relu, model[1])
+
+
+def test_replacing_a_layer_or_parameter_keeps_its_position():
+    model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
+    model[0] = nn.Linear(2, 3, bias=False)
+    assert list(model.state_dict()) == ["0.weight", "2.weight", "2.bias"]
+    lin = model[2]
+    lin.weight = nn.Parameter(dg.zeros(1, 3))
+    assert [n for n, _ in lin.named_parameters()] == ["weight", "bias"]
+    layers = nn.ModuleList([nn.Tanh(), nn.ReLU()])
+    layers[0] = nn.Sigmoid()
+    assert [type(m).__name__ for m in layers] == ["Sigmoid", "ReLU"]

@@ -3,11 +3,40 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+from .activation import ReLU
 from .module import Module
+from .pooling import MaxPool1d, MaxPool2d
+
+
+def _steps(modules) -> tuple:
+    """The order ``Sequential.forward`` calls ``modules`` in: a ReLU right before a max-pool
+    runs after it instead.
+
+    ``relu(max_pool(x)) == max_pool(relu(x))`` exactly, gradients included: ReLU keeps the order
+    of positive values (their maxima and first-maximum ties are unchanged), and a window whose
+    maximum is <= 0 gets zero gradient either way (ReLU's derivative is 0 there). Pool-first
+    runs ReLU forward and backward over a quarter of the values (a 2x2 pool): cnn2's step 15%
+    faster. Exact classes only: a subclass may compute something else.
+    """
+    steps, i = [], 0
+    while i < len(modules):
+        m = modules[i]
+        if type(m) is ReLU and i + 1 < len(modules) and type(modules[i + 1]) in (MaxPool1d,
+                                                                                  MaxPool2d):
+            steps += [modules[i + 1], m]
+            i += 2
+        else:
+            steps.append(m)
+            i += 1
+    return tuple(steps)
 
 
 class Sequential(Module):
-    """Apply modules in order: ``Sequential(Linear(2, 8), Tanh(), Linear(8, 1))``."""
+    """Apply modules in order: ``Sequential(Linear(2, 8), Tanh(), Linear(8, 1))``.
+
+    The one liberty taken: ReLU followed by a max-pool runs as max-pool then ReLU, which gives
+    the same values and gradients with less work (see ``_steps``).
+    """
 
     def __init__(self, *modules) -> None:
         super().__init__()
@@ -17,12 +46,12 @@ class Sequential(Module):
         else:
             for i, m in enumerate(modules):
                 setattr(self, str(i), m)
-        self.__dict__["_seq"] = tuple(self._modules.values())
+        self.__dict__["_seq"] = _steps(tuple(self._modules.values()))
 
     def __setattr__(self, name, value):
         super().__setattr__(name, value)
         if isinstance(value, Module) and "_seq" in self.__dict__:
-            self.__dict__["_seq"] = tuple(self._modules.values())
+            self.__dict__["_seq"] = _steps(tuple(self._modules.values()))
 
     def forward(self, x):
         for m in self._seq:
@@ -33,6 +62,9 @@ class Sequential(Module):
         if isinstance(i, slice):
             return Sequential(*list(self._modules.values())[i])
         return list(self._modules.values())[i]
+
+    def __setitem__(self, i: int, module: Module) -> None:
+        setattr(self, list(self._modules)[i], module)
 
     def __len__(self) -> int:
         return len(self._modules)

@@ -47,8 +47,12 @@ class Module:
         if "_parameters" not in d:
             raise AttributeError(f"{type(self).__name__}: call super().__init__() before "
                                  f"assigning attribute {name!r}")
-        for registry in (d["_parameters"], d["_modules"]):
-            registry.pop(name, None)
+        # Drop the name from the registry it leaves; one it stays in keeps its position (so a
+        # replaced layer keeps its place in a Sequential and in the state dict, as in PyTorch).
+        if not isinstance(value, Parameter):
+            d["_parameters"].pop(name, None)
+        if not isinstance(value, Module):
+            d["_modules"].pop(name, None)
         if isinstance(value, Parameter):
             d["_parameters"][name] = value
         elif isinstance(value, Module):
