@@ -1,4 +1,5 @@
-"""The chunked ReLU kernel against plain NumPy: values, NaN, memory layout, every array shape."""
+"""Hot-op kernels against plain NumPy (ReLU: values, NaN, memory layout, every array shape) and the
+scoped ufunc buffer of ``backend.long_runs``."""
 import numpy as np
 import pytest
 
@@ -36,3 +37,23 @@ def test_relu_chunks_are_used_and_layer_gradient_matches():
     np.testing.assert_array_equal(y.numpy(), np.maximum(x.numpy(), 0))
     np.testing.assert_array_equal(x.grad.numpy(), gy * (x.numpy() > 0))
     assert x.grad.dtype == np.float64
+
+
+def test_long_runs_scopes_the_ufunc_buffer_and_restores_it():
+    from deepgrad.backend import LONG_RUN_BUFSIZE, long_runs
+
+    before = np.getbufsize()
+    with long_runs(np):
+        assert np.getbufsize() == LONG_RUN_BUFSIZE
+    assert np.getbufsize() == before
+    with pytest.raises(RuntimeError, match="inside"), long_runs(np):
+        raise RuntimeError("inside the block")
+    assert np.getbufsize() == before
+    with long_runs(object()):  # another array module: nothing to set
+        assert np.getbufsize() == before
+    # Same values with either buffer: an add over strided runs of 640.
+    a, b = np.arange(60 * 700.0).reshape(60, 700), np.ones((60, 640))
+    ref = a[:, :640] + b
+    with long_runs(np):
+        a[:, :640] += b
+    np.testing.assert_array_equal(a[:, :640], ref)

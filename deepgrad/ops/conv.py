@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
-from ..backend import get_array_module
+from ..backend import get_array_module, long_runs
 from . import conv_batch_last
 from .conv_cols import (
     BATCH_LAST_MAX_OUT,
@@ -233,10 +233,11 @@ class Conv2d(Function):
         n, (ho, wo) = n1 - n0, self.out_hw
         buf = xp.empty((gyg.shape[0], c1 - c0), gxpad.dtype)
         target = gxpad[n0:n1, :, :, c0:c1]
-        for k, v in windows(target, (self.w.shape[2], self.w.shape[3]), self.stride,
-                             self.dilation, self.out_hw):
-            xp.matmul(gyg, wk[k], out=buf)
-            v += buf.reshape(n, ho, wo, c1 - c0)
+        with long_runs(xp):  # each window is runs of Wo*C values (448 in cnn2's second conv)
+            for k, v in windows(target, (self.w.shape[2], self.w.shape[3]), self.stride,
+                                self.dilation, self.out_hw):
+                xp.matmul(gyg, wk[k], out=buf)
+                v += buf.reshape(n, ho, wo, c1 - c0)
 
 
 def _check(op, x, w, b, stride, padding, dilation, groups, nd):

@@ -1,8 +1,11 @@
 """Column (im2col) helpers of the convolution: window views, the column matrix, GEMM blocks.
 
-Activations are channels-last (NHWC) inside the convolution; see ``conv.py`` for the layout.
+Activations are channels-last (NHWC), or batch-innermost (C, H, W, N) for small convolutions,
+inside the convolution; see ``conv.py`` for the layouts.
 """
 from __future__ import annotations
+
+from ..backend import long_runs
 
 # Rows per GEMM block for the one-channel (M, K) columns: OpenBLAS runs a tall, thin GEMM with a
 # transposed operand ~2x faster in blocks whose operands fit in L2 (LeNet's first conv: forward
@@ -123,8 +126,9 @@ def input_grad_batch_last(xp, gy_t, wk, kernel, pad_hw, out_hw, dilation):
     wt = xp.ascontiguousarray(wk.transpose(0, 2, 1)).reshape(kh, kw * c, co)
     cols = xp.empty((kw, c, ho, wo, n), gy_t.dtype)
     gcf = xp.zeros((c, hp, wp, n), gy_t.dtype)
-    for i in range(kh):
-        xp.matmul(wt[i], gy_t, out=cols.reshape(kw * c, -1))
-        for j in range(kw):
-            gcf[:, i * dh:i * dh + ho, j * dw:j * dw + wo, :] += cols[j]
+    with long_runs(xp):  # the adds' runs are Wo*n long: 2x faster without the ufunc buffer
+        for i in range(kh):
+            xp.matmul(wt[i], gy_t, out=cols.reshape(kw * c, -1))
+            for j in range(kw):
+                gcf[:, i * dh:i * dh + ho, j * dw:j * dw + wo, :] += cols[j]
     return gcf
