@@ -76,6 +76,21 @@ def test_batch_last_partial_gradients(monkeypatch, need):
             np.testing.assert_allclose(g, g_ref, rtol=1e-12, atol=1e-11)
 
 
+@pytest.mark.parametrize("block_bytes", [1 << 10, 2 * 14 * 9 * 5 * 8, 1 << 20])
+def test_one_channel_columns_in_row_blocks(monkeypatch, block_bytes):
+    # One output row per block, two rows per block (9 rows: a shorter last block), one block.
+    monkeypatch.setattr(conv_cols, "GEMM_BLOCK_BYTES", block_bytes)
+    rng = np.random.default_rng(6)
+    x, w, b = rng.standard_normal((5, 1, 9, 9)), rng.standard_normal((4, 1, 3, 3)), \
+        rng.standard_normal(4)
+    y, grads = _conv_and_grads(x, w, b, padding=1)
+    monkeypatch.setattr(conv_ops, "BATCH_LAST_MAX_OUT", 0)
+    y_ref, grads_ref = _conv_and_grads(x, w, b, padding=1)
+    np.testing.assert_allclose(y.numpy(), y_ref.numpy(), rtol=1e-12, atol=1e-12)
+    for g, g_ref in zip(grads, grads_ref):
+        np.testing.assert_allclose(g, g_ref, rtol=1e-12, atol=1e-11)
+
+
 def test_chunked_columns_fall_back_to_channels_last(monkeypatch):
     rng = np.random.default_rng(3)
     x, w = rng.standard_normal((4, 2, 8, 8)), rng.standard_normal((3, 2, 3, 3))

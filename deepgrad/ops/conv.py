@@ -119,9 +119,8 @@ class Conv2d(Function):
         self.batch_last = (keep and g == 1 and self.stride == (1, 1)
                            and cg <= CHANNELS_FIRST_MAX and co <= BATCH_LAST_MAX_OUT)
         if self.batch_last:
-            y, cols = conv_batch_last.forward(xp, x, wgemm, None if fold else b, self.padding,
-                                              kernel, self.dilation, out_hw)
-            self.cols = [cols]
+            y, self.saved = conv_batch_last.forward(xp, x, wgemm, None if fold else b,
+                                                    self.padding, kernel, self.dilation, out_hw)
             return y
         x_nhwc = x.transpose(0, 2, 3, 1)
         y = xp.empty((x.shape[0], out_hw[0], out_hw[1], co), x.dtype)
@@ -155,8 +154,8 @@ class Conv2d(Function):
         if self.batch_last:
             wk = self.wmat[0].reshape(co, kk, cg).transpose(1, 0, 2)
             gx, gwmat, gb = conv_batch_last.backward(
-                xp, gy, self.cols[0], wk, x.shape, self.padding, kernel, self.dilation, out_hw,
-                need, self.fold)
+                xp, gy, self.saved, wk, x.shape, self.padding, kernel, self.dilation, out_hw,
+                need)
             gw = None if gwmat is None else xp.ascontiguousarray(
                 gwmat.reshape(co, kernel[0], kernel[1], cg).transpose(0, 3, 1, 2))
             return (gx, gw, gb) if len(need) > 2 else (gx, gw)
