@@ -1,4 +1,4 @@
-"""Pooling: max_pool1d/2d, avg_pool1d/2d and adaptive_avg_pool2d (NCHW outside, NHWC inside).
+"""Pooling: max_pool1d/2d, avg_pool1d/2d and adaptive_avg_pool2d (NCHW outside).
 
 Both poolings walk the kh*kw window offsets: each offset is one strided view of the input
 with the output's shape, so a pool is kh*kw whole-array ufunc calls and never a per-window
