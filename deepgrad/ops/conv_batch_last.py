@@ -51,7 +51,7 @@ def _column_blocks(xp, xpad, kernel, dilation, out_hw, ones: bool, rows: int):
     view = xp.lib.stride_tricks.as_strided(  # (kh, kw, C, Ho, Wo, n), read-only use
         xpad, (kh, kw, c, ho, wo, n), (s[1] * dh, s[2] * dw, s[0], s[1], s[2], s[3]))
     row_bytes = (kk + ones + rows) * wo * n * xpad.itemsize
-    block_rows = max(1, conv_cols.GEMM_BLOCK_BYTES // row_bytes)
+    block_rows = min(ho, max(1, conv_cols.GEMM_BLOCK_BYTES // row_bytes))
     buf = xp.empty((kk + ones, block_rows, wo, n), xpad.dtype)
     if ones:
         buf[kk] = 1
