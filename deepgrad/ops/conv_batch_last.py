@@ -19,7 +19,7 @@ more channels the GEMMs are compute-bound and blocking them made the step 19% sl
 from __future__ import annotations
 
 from . import conv_cols
-from .conv_cols import im2col_batch_last, input_grad_batch_last
+from .conv_cols import im2col_batch_last, input_grad_batch_last, windows_batch_last
 
 # Columns (K, plus a ones row for a folded bias) up to which they are built in blocks.
 ROW_BLOCKS_MAX_K = 32
@@ -41,15 +41,13 @@ def _column_blocks(xp, xpad, kernel, dilation, out_hw, ones: bool, rows: int):
     """Yield ``(m0, m1, cols[:, m0:m1])``: the columns of ``im2col_batch_last`` in blocks.
 
     A block is whole output rows (Wo*N columns each), as many as fit with the GEMM's ``rows``
-    output rows in ``conv_cols.GEMM_BLOCK_BYTES``; every block is copied from one strided window
-    view into the same buffer, so the columns stay in L2 for the GEMM that reads them.
+    output rows in ``conv_cols.GEMM_BLOCK_BYTES``; every block is copied from a slice of
+    ``windows_batch_last`` into the same buffer, so the columns stay in L2 for the GEMM that
+    reads them.
     """
-    (kh, kw), (dh, dw), (ho, wo) = kernel, dilation, out_hw
-    c, n = xpad.shape[0], xpad.shape[3]
+    view = windows_batch_last(xp, xpad, kernel, dilation, out_hw)
+    kh, kw, c, ho, wo, n = view.shape
     kk = kh * kw * c
-    s = xpad.strides
-    view = xp.lib.stride_tricks.as_strided(  # (kh, kw, C, Ho, Wo, n), read-only use
-        xpad, (kh, kw, c, ho, wo, n), (s[1] * dh, s[2] * dw, s[0], s[1], s[2], s[3]))
     row_bytes = (kk + ones + rows) * wo * n * xpad.itemsize
     block_rows = min(ho, max(1, conv_cols.GEMM_BLOCK_BYTES // row_bytes))
     buf = xp.empty((kk + ones, block_rows, wo, n), xpad.dtype)

@@ -82,26 +82,35 @@ def is_batch_last(a) -> bool:
     return a.ndim == 4 and a.transpose(1, 2, 3, 0).flags.c_contiguous
 
 
-def im2col_batch_last(xp, xpad, kernel, dilation, out_hw, ones: bool = False):
-    """The (K, M) column matrix of a stride-1 convolution in the batch-innermost layout.
+def windows_batch_last(xp, xpad, kernel, dilation, out_hw):
+    """The (kh, kw, C, Ho, Wo, n) strided view of a stride-1 convolution's windows (read only).
 
-    ``xpad`` is the padded input as (C, Hp, Wp, n); rows are ordered (kh, kw, C), like the weight
-    matrix's columns, and the M = Ho*Wo*n columns (Ho, Wo, n), so the GEMM ``W @ cols`` is the
-    (C_out, Ho, Wo, n) output. Each row block is a copy of C*Ho runs of Wo*n contiguous values
-    (in NHWC, runs of kw*C: 30 values in LeNet's second conv). ``ones`` appends a row of ones for
-    a bias folded into the weight matrix.
+    ``xpad`` is the padded input as (C, Hp, Wp, n); entry (i, j, c, h, w, s) is
+    ``xpad[c, h + i*dh, w + j*dw, s]``. Copying it (or a slice of Ho) gives column rows of C*Ho
+    runs of Wo*n contiguous values (in NHWC, runs of kw*C: 30 values in LeNet's second conv).
     """
     (kh, kw), (dh, dw), (ho, wo) = kernel, dilation, out_hw
     c, n = xpad.shape[0], xpad.shape[3]
+    s = xpad.strides
+    return xp.lib.stride_tricks.as_strided(
+        xpad, (kh, kw, c, ho, wo, n), (s[1] * dh, s[2] * dw, s[0], s[1], s[2], s[3]))
+
+
+def im2col_batch_last(xp, xpad, kernel, dilation, out_hw, ones: bool = False):
+    """The (K, M) column matrix of a stride-1 convolution in the batch-innermost layout.
+
+    Rows are ordered (kh, kw, C), like the weight matrix's columns, and the M = Ho*Wo*n columns
+    (Ho, Wo, n), so the GEMM ``W @ cols`` is the (C_out, Ho, Wo, n) output; one copy of
+    ``windows_batch_last``. ``ones`` appends a row of ones for a bias folded into the weights.
+    """
+    view = windows_batch_last(xp, xpad, kernel, dilation, out_hw)
+    kh, kw, c, ho, wo, n = view.shape
     kk = kh * kw * c
-    cols = xp.empty((kk + ones, ho, wo, n), xpad.dtype)
-    blocks = cols[:kk].reshape(kh, kw, c, ho, wo, n)
-    for i in range(kh):
-        for j in range(kw):
-            blocks[i, j] = xpad[:, i * dh:i * dh + ho, j * dw:j * dw + wo, :]
+    cols = xp.empty((kk + ones, ho * wo * n), xpad.dtype)
+    cols[:kk].reshape(view.shape)[...] = view
     if ones:
         cols[kk] = 1
-    return cols.reshape(kk + ones, ho * wo * n)
+    return cols
 
 
 def input_grad_batch_last(xp, gy_t, wk, kernel, pad_hw, out_hw, dilation):

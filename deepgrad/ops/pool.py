@@ -61,7 +61,7 @@ class _Pool2d(Function):
         n, c, h, w = self.in_shape
         (ph, pw), (kh, kw), (sh, sw) = self.padding, self.kernel, self.stride
         dtype = self.dtype
-        outer, inner = (c, n) if self.perm[0] == 1 else (n, c)
+        outer, _, _, inner = (self.in_shape[p] for p in self.perm)
         shape = (outer, h + 2 * ph, w + 2 * pw, inner)
         # Windows that tile the input exactly are written once each, with no zero fill.
         tiles = (sh, sw) == (kh, kw) and (h + 2 * ph, w + 2 * pw) == (
