@@ -1,7 +1,7 @@
 """deepgrad: a deep-learning framework on NumPy with a PyTorch-shaped API."""
 from . import backend  # noqa: F401  (tunes malloc once at import)
 from .autograd import Tensor, detect_anomaly, enable_grad, gradcheck, is_grad_enabled, no_grad
-from .autograd.grad_mode import set_grad_enabled
+from .autograd.grad_mode import inference_mode, is_inference_mode_enabled, set_grad_enabled
 from .creation import (
     arange,
     as_tensor,
@@ -94,7 +94,8 @@ def __getattr__(name):
 
 __all__ = [
     "Tensor", "detect_anomaly", "enable_grad", "gradcheck", "is_grad_enabled", "no_grad",
-    "set_grad_enabled", "arange", "as_tensor", "empty", "eye", "from_numpy", "full", "full_like",
+    "set_grad_enabled", "inference_mode", "is_inference_mode_enabled",
+    "arange", "as_tensor", "empty", "eye", "from_numpy", "full", "full_like",
     "linspace", "ones", "ones_like", "rand", "rand_like", "randint", "randn", "randn_like",
     "randperm", "tensor", "zeros", "zeros_like", "relu", "sigmoid", "softmax", "tanh", "abs",
     "log_softmax", "sign", "t",

@@ -8,6 +8,7 @@ from .anomaly import check_backward
 from .function import unbroadcast
 from .grad_mode import STATE
 from .tensor import Tensor, _as_array
+from .version import check_versions
 
 _FREED = ("backward: trying to backward through the graph a second time, after its saved arrays "
           "were freed; call .backward(retain_graph=True) the first time to backward through it "
@@ -72,6 +73,7 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
         gys = pending.pop(fn, None)
         if gys is None:
             continue
+        check_versions(fn)
         if fn.n_out == 1:
             gxs = fn.backward(gys[0])
         else:

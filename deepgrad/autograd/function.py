@@ -20,11 +20,18 @@ class Function:
     """
 
     n_out = 1
+    is_view = False  # set on a node whose output views its first input's memory
     inputs = None  # the input Tensors while the node is part of a live graph
     released = False  # set once backward freed the saved arrays
 
     def apply(self, *inputs):
-        """Run forward on ``inputs`` (Tensors) and return the output Tensor(s)."""
+        """Run forward on ``inputs`` (Tensors) and return the output Tensor(s).
+
+        An output that is the input's array or a view of it shares the input's version counter,
+        so an in-place change through either is seen by both. While recording, the node notes
+        its inputs' versions and its outputs' counters; the engine checks them before backward
+        (``autograd/version.py``).
+        """
         y = self.forward(*[t.data for t in inputs])
         record = False
         if STATE.enabled:
@@ -37,17 +44,34 @@ class Function:
         make = Tensor._make
         if not record:
             if self.n_out == 1:
-                return make(y, False, None, 0)
-            return tuple(make(a, False, None, 0) for a in y)
+                out = make(y, False, None, 0)
+                if inputs:
+                    _share_if_view(out, y, inputs[0])
+                return out
+            outs = tuple(make(a, False, None, 0) for a in y)
+            for o, a in zip(outs, y):
+                _share_if_view(o, a, inputs[0])
+            return outs
         self.inputs = inputs
         self.needs_input_grad = tuple([t.requires_grad for t in inputs])
+        self.in_versions = [t._vc[0] for t in inputs]
         if self.n_out == 1:
-            return make(y, True, self, 0)
+            out = make(y, True, self, 0)
+            if _share_if_view(out, y, inputs[0]):
+                self.is_view = True
+            self.out_ids = (id(y),)
+            self.out_versions = ((out._vc, out._vc[0]),)
+            return out
         self.out_meta = [(a.shape, a.dtype) for a in y]
         outs = []
         for i, a in enumerate(y):  # an integer output (indices) is a constant, as in PyTorch
             diff = self.differentiable_output(i)
-            outs.append(make(a, diff, self if diff else None, i))
+            o = make(a, diff, self if diff else None, i)
+            if _share_if_view(o, a, inputs[0]):
+                self.is_view = True
+            outs.append(o)
+        self.out_ids = tuple(id(a) for a in y)
+        self.out_versions = tuple((o._vc, o._vc[0]) for o in outs)
         return tuple(outs)
 
     def differentiable_output(self, index: int) -> bool:
@@ -63,6 +87,20 @@ class Function:
     def name(self) -> str:
         """The op's name as error messages show it."""
         return type(self).__name__
+
+
+def _share_if_view(out, y, src) -> bool:
+    """Give ``out`` the version counter of ``src`` when array ``y`` is ``src``'s memory.
+
+    Views are unary ops (reshape, transpose, indexing, split), so only the first input is
+    compared: ``y`` is its array, or both are views of the same base array.
+    """
+    d = src.data
+    base = getattr(y, "base", None)
+    if y is d or (base is not None and (base is d or base is getattr(d, "base", None))):
+        out._vc = src._vc
+        return True
+    return False
 
 
 def unbroadcast(g, shape):

@@ -35,7 +35,11 @@ class Tensor:
         requires_grad: whether gradients flow to this tensor.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_out_idx", "_retain", "__weakref__")
+    # ``_vc`` is the storage's version counter: a one-element list shared by every tensor that
+    # views the same memory (views, ``detach()``); in-place ops increment it, and backward compares
+    # it with the version each op recorded (``autograd/version.py``).
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_out_idx", "_retain", "_vc",
+                 "__weakref__")
     __array_priority__ = 1000  # so that ndarray <op> Tensor defers to Tensor's reflected operator
 
     def __init__(self, data, requires_grad: bool = False, dtype=None) -> None:
@@ -44,6 +48,7 @@ class Tensor:
         self._ctx = None
         self._out_idx = 0
         self._retain = False
+        self._vc = [0]
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -58,6 +63,7 @@ class Tensor:
         t._ctx = ctx
         t._out_idx = idx
         t._retain = False
+        t._vc = [0]
         return t
 
     # ---- properties -------------------------------------------------------------------------
@@ -77,6 +83,11 @@ class Tensor:
     def is_leaf(self) -> bool:
         """True for tensors made by the user rather than by a recorded op."""
         return self._ctx is None
+
+    @property
+    def _version(self) -> int:
+        """How many in-place ops changed this tensor's storage (PyTorch's ``Tensor._version``)."""
+        return self._vc[0]
 
     @property
     def grad_fn(self):
@@ -153,8 +164,10 @@ class Tensor:
         return self
 
     def detach(self) -> "Tensor":
-        """A tensor sharing this data but cut from the graph."""
-        return Tensor._make(self.data, False, None, 0)
+        """A tensor sharing this data (and its version counter) but cut from the graph."""
+        t = Tensor._make(self.data, False, None, 0)
+        t._vc = self._vc
+        return t
 
     def detach_(self) -> "Tensor":
         self._ctx = None
@@ -178,15 +191,6 @@ class Tensor:
             retain_graph: keep the graph so that backward can run through it again.
         """
         _backward(self, grad, retain_graph)
-
-    def zero_(self) -> "Tensor":
-        self.data[...] = 0
-        return self
-
-    def copy_(self, src) -> "Tensor":
-        """Copy ``src``'s values into this tensor's array in place."""
-        self.data[...] = _as_array(src)
-        return self
 
     def clone(self) -> "Tensor":
         from ..ops.arithmetic import clone

@@ -196,6 +196,7 @@ class Module:
             staged.append((t, arr))
         for t, arr in staged:
             t.data[...] = arr
+            t._vc[0] += 1
         return IncompatibleKeys(missing, unexpected)
 
     # ---- modes and conversion -------------------------------------------------------------

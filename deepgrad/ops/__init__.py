@@ -1,8 +1,9 @@
 """Differentiable ops by family; importing this package attaches the operators to Tensor."""
-from . import activation, arithmetic, dropout, linalg, loss, loss_pointwise, reduce, shape
+from . import activation, arithmetic, dropout, inplace, linalg, loss, loss_pointwise, reduce, shape
 from ._methods import attach as _attach
 
 _attach()
+inplace.attach()
 
 __all__ = ["activation", "arithmetic", "dropout", "linalg", "loss", "loss_pointwise", "reduce",
            "shape"]

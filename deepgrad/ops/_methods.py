@@ -1,7 +1,6 @@
 """Tensor's operators and methods, attached here so that ops depend on autograd one way only."""
 from __future__ import annotations
 
-from ..autograd.grad_mode import STATE
 from ..autograd.tensor import Tensor
 from . import activation as A
 from . import arithmetic as M
@@ -30,28 +29,6 @@ def _transpose_all(self):
     return S.permute(self, tuple(reversed(range(self.ndim))))
 
 
-def _in_place(fn):
-    """``x += y``: in place when no graph is recorded (e.g. ``with no_grad(): p -= lr * p.grad``,
-    which must update the parameter itself); while recording, a non-leaf rebinds to an
-    out-of-place result (saved arrays of earlier ops stay intact) and a leaf that requires grad
-    is an error, as in PyTorch."""
-
-    def method(self, other):
-        recording = STATE.enabled and (
-            self.requires_grad or (isinstance(other, Tensor) and other.requires_grad))
-        if recording:
-            if self.requires_grad and self._ctx is None:
-                raise RuntimeError(
-                    f"in-place {fn.__name__} on a leaf tensor that requires grad (shape "
-                    f"{tuple(self.shape)}); use dg.no_grad() around parameter updates, or an "
-                    f"out-of-place op")
-            return fn(self, other)
-        self.data[...] = fn(self, other).data
-        return self
-
-    return method
-
-
 _METHODS = {
     "__add__": M.add, "__radd__": _reflected(M.add),
     "__sub__": M.sub, "__rsub__": _reflected(M.sub),
@@ -60,8 +37,6 @@ _METHODS = {
     "__pow__": M.pow, "__rpow__": _reflected(M.pow),
     "__matmul__": L.matmul, "__rmatmul__": _reflected(L.matmul), "matmul": L.matmul,
     "__neg__": M.neg, "__abs__": M.abs,
-    "__iadd__": _in_place(M.add), "__isub__": _in_place(M.sub),
-    "__imul__": _in_place(M.mul), "__itruediv__": _in_place(M.div),
     "__getitem__": S.getitem,
     "__lt__": _compare(lambda a, b: a < b), "__le__": _compare(lambda a, b: a <= b),
     "__gt__": _compare(lambda a, b: a > b), "__ge__": _compare(lambda a, b: a >= b),

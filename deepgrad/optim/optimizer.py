@@ -131,6 +131,7 @@ class Optimizer:
                 if st is None:
                     st = state[p] = {}
                 update(p, grad.data, st, group)
+                p._vc[0] += 1  # an in-place change: a graph that saved p refuses backward
         return loss
 
     def _update(self, p: Tensor, g, state: dict, group: dict) -> None:
