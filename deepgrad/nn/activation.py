@@ -37,20 +37,21 @@ class Softsign(_Elementwise):
 
 
 class ReLU(_Elementwise):
-    """max(x, 0)."""
+    """max(x, 0) (``inplace=True`` computes out of place)."""
 
     fn = staticmethod(A.relu)
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
+        self.inplace = inplace
 
 
 class LeakyReLU(Module):
-    """x if x > 0 else negative_slope * x."""
+    """x if x > 0 else negative_slope * x (``inplace=True`` computes out of place)."""
 
-    def __init__(self, negative_slope: float = 0.01) -> None:
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
-        self.negative_slope = negative_slope
+        self.negative_slope, self.inplace = negative_slope, inplace
 
     def forward(self, x):
         return A.leaky_relu(x, self.negative_slope)
@@ -60,11 +61,11 @@ class LeakyReLU(Module):
 
 
 class ELU(Module):
-    """x if x > 0 else alpha (e^x - 1)."""
+    """x if x > 0 else alpha (e^x - 1) (``inplace=True`` computes out of place)."""
 
-    def __init__(self, alpha: float = 1.0) -> None:
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
-        self.alpha = alpha
+        self.alpha, self.inplace = alpha, inplace
 
     def forward(self, x):
         return A.elu(x, self.alpha)

@@ -3,16 +3,20 @@ from __future__ import annotations
 
 import math
 
-from ..ops.conv import conv_nd, tuple_arg
+import numpy
+
+from ..ops.conv import _padding_arg, conv_nd, tuple_arg
+from ..ops.padding import pad
 from . import init
 from .linear import add_weight_and_bias
-from .module import Module
+from .module import Module, Parameter
 
 
 class _ConvNd(Module):
     """Shared body: weight (out, in / groups, *kernel), bias (out,), PyTorch's default init."""
 
     nd = 2
+    transposed = False  # ConvTranspose*: weight (in, out / groups, *kernel)
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
                  dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
@@ -26,9 +30,11 @@ class _ConvNd(Module):
                 or out_channels % groups:
             raise ValueError(f"{name}: groups={groups} must be a positive int dividing "
                              f"in_channels={in_channels} and out_channels={out_channels}")
-        if padding_mode != "zeros":
-            raise ValueError(f"{name}: only padding_mode='zeros' is supported, got "
-                             f"{padding_mode!r}")
+        if padding_mode not in ("zeros", "reflect", "replicate", "circular") or (
+                self.transposed and padding_mode != "zeros"):
+            raise ValueError(f"{name}: padding_mode must be 'zeros', 'reflect', 'replicate' or "
+                             f"'circular' (only 'zeros' when transposed), got {padding_mode!r}")
+        self.padding_mode = padding_mode
         self.kernel_size = tuple_arg(kernel_size, self.nd, "kernel_size", name)
         self.stride = tuple_arg(stride, self.nd, "stride", name)
         self.dilation = tuple_arg(dilation, self.nd, "dilation", name)
@@ -41,8 +47,11 @@ class _ConvNd(Module):
         if padding == "same" and any(s != 1 for s in self.stride):
             raise ValueError(f"{name}: padding='same' needs stride 1, got stride {stride!r}")
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
-        shape = (out_channels, in_channels // groups) + self.kernel_size
+        shape = ((in_channels, out_channels // groups) if self.transposed
+                 else (out_channels, in_channels // groups)) + self.kernel_size
         add_weight_and_bias(self, shape, bias, dtype, weight_regularizer, bias_regularizer)
+        if self.transposed and bias:  # one bias per output channel, not per weight row
+            self.bias = Parameter(numpy.empty(out_channels, self.weight.dtype))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -55,8 +64,21 @@ class _ConvNd(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x):
-        return conv_nd(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+        padding = self.padding
+        if self.padding_mode != "zeros":  # pad with the mode first, then convolve unpadded
+            x, padding = self._pad(x), 0
+        return conv_nd(x, self.weight, self.bias, self.stride, padding, self.dilation,
                        self.groups, self.nd, f"{type(self).__name__}({self.extra_repr()})")
+
+    def _pad(self, x):
+        """``x`` padded by ``padding_mode`` ('same' splits as F.conv's: extra on the right)."""
+        if isinstance(self.padding, str):
+            pairs = _padding_arg(self.padding, self.kernel_size, self.dilation, self.stride,
+                                 type(self).__name__)
+        else:
+            pairs = tuple((p, p) for p in self.padding)
+        flat = [v for pair in reversed(pairs) for v in pair]
+        return pad(x, flat, self.padding_mode)
 
     def extra_repr(self) -> str:
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
@@ -69,6 +91,8 @@ class _ConvNd(Module):
             s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode!r}"
         return s
 
 

@@ -179,18 +179,18 @@ def softsign(x: Tensor) -> Tensor:
     return Softsign().apply(x)
 
 
-def relu(x: Tensor) -> Tensor:
-    """Rectifier ``max(x, 0)``."""
+def relu(x: Tensor, inplace: bool = False) -> Tensor:
+    """Rectifier ``max(x, 0)``. ``inplace=True`` is accepted and computes out of place."""
     return ReLU().apply(x)
 
 
-def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
-    """``x`` if x > 0 else ``negative_slope * x``."""
+def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """``x`` if x > 0 else ``negative_slope * x``. ``inplace=True`` computes out of place."""
     return LeakyReLU(negative_slope).apply(x)
 
 
-def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
-    """Exponential linear unit."""
+def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """Exponential linear unit. ``inplace=True`` is accepted and computes out of place."""
     return ELU(alpha).apply(x)
 
 
