@@ -240,3 +240,7 @@ def test_process_killed_mid_save_leaves_previous_file(tmp_path):
         child.stdout.close()
     assert path.read_bytes() == before
     np.testing.assert_array_equal(dg.load(path)["w"], np.ones(4, np.float32))
+    leftovers = [n for n in os.listdir(tmp_path) if n.endswith(".tmp")]
+    assert len(leftovers) == 1  # the killed save's temp file...
+    dg.save({"w": np.zeros(2, np.float32)}, path)
+    assert os.listdir(tmp_path) == ["ck.safetensors"]  # ...is gone after the next save

@@ -176,6 +176,7 @@ class SafeUnpickler(pickle.Unpickler):
     def __init__(self, data: bytes, tensors: dict, where: str, to_device=None) -> None:
         super().__init__(io.BytesIO(data))
         self.data, self.tensors, self.where, self.to_device = data, tensors, where, to_device
+        self._rebuilt: dict = {}
 
     def find_class(self, module: str, name: str):
         obj = allowed(f"{module}.{name}")
@@ -184,7 +185,15 @@ class SafeUnpickler(pickle.Unpickler):
         return obj
 
     def persistent_load(self, pid):
-        return rebuild(pid, self.tensors, self.where, self.to_device)
+        # one object per id: a Parameter is referenced from _parameters and __dict__, and tied
+        # weights from two modules; all must stay the same object
+        key = pid[2] if isinstance(pid, tuple) and len(pid) == 4 else None
+        if key not in self._rebuilt or key is None:
+            obj = rebuild(pid, self.tensors, self.where, self.to_device)
+            if key is None:
+                return obj
+            self._rebuilt[key] = obj
+        return self._rebuilt[key]
 
 
 class TrustingUnpickler(SafeUnpickler):
