@@ -2,6 +2,7 @@
 import gzip
 import hashlib
 import os
+import struct
 
 import numpy as np
 import pytest
@@ -142,3 +143,42 @@ def test_known_checksums_are_the_published_ones():
     assert real._SETS["fashion_mnist"]["md5"]["t10k-labels-idx1-ubyte.gz"] == \
         "bb300cfdad3c16e7a12a480ee83cd310"
     assert all(len(v) == 32 for s in real._SETS.values() for v in s["md5"].values())
+
+
+def test_declared_size_is_checked_before_reading(tmp_path):
+    import time
+
+    junk = tmp_path / "junk-idx"
+    with open(junk, "wb") as f:  # sparse 3 GiB: valid magic, a header that claims far more
+        f.write(b"\x00\x00\x08\x03" + struct.pack(">3I", 100000, 1000, 1000))
+        f.truncate(3 * 2**30)
+    t0 = time.perf_counter()
+    with pytest.raises(ValueError, match=r"declares shape \(100000, 1000, 1000\), "
+                                         r"100000000000 data bytes, but the file holds"):
+        D.read_idx(junk)
+    claims = tmp_path / "claims.gz"  # a tiny gzip that says it holds 4 GB
+    claims.write_bytes(gzip.compress(b"\x00\x00\x08\x02" + struct.pack(">2I", 2**16, 2**16)))
+    with pytest.raises(ValueError, match="a gzip file of .* can hold at most"):
+        D.read_idx(claims)
+    junk_text = tmp_path / "text"
+    junk_text.write_bytes(os.urandom(16) + b"x" * 100)
+    junk_text.write_bytes(b"\x01" + junk_text.read_bytes()[1:])
+    with pytest.raises(ValueError, match="bad magic"):
+        D.read_idx(junk_text)
+    assert time.perf_counter() - t0 < 2.0
+
+
+def test_gzip_bomb_is_not_decompressed_past_the_header(tmp_path):
+    import zlib
+
+    # header: 10 bytes of data, followed by 200 MB of zeros (a 200 KB file)
+    comp = zlib.compressobj(9, zlib.DEFLATED, 31)
+    parts = [comp.compress(b"\x00\x00\x08\x01" + struct.pack(">I", 10) + bytes(10))]
+    block = bytes(2**20)
+    for _ in range(200):
+        parts.append(comp.compress(block))
+    parts.append(comp.flush())
+    bomb = tmp_path / "bomb.gz"
+    bomb.write_bytes(b"".join(parts))
+    with pytest.raises(ValueError, match="holds more than 10 data bytes"):
+        D.read_idx(bomb)

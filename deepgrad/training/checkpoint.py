@@ -84,7 +84,7 @@ def write_checkpoint(trainer, path: str | os.PathLike) -> None:
           "scheduler": scheduler.state_dict() if scheduler is not None else None,
           "rng": get_rng_state(), "loader_rng": loader_rng_states(trainer._train_loader),
           "history": trainer.history.state_dict(),
-          "callbacks": callback_states(trainer.callbacks)}, path)
+          "callbacks": callback_states(trainer.callbacks)}, path, allow_pickle=False)
 
 
 def restore_checkpoint(trainer, path: str | os.PathLike) -> int:
