@@ -1,4 +1,4 @@
-"""DataLoader worker processes, batch samplers, iterable/concat datasets, the torch.utils.data path."""
+"""DataLoader workers, batch samplers, iterable/concat datasets, the torch.utils.data path."""
 from __future__ import annotations
 
 import os
