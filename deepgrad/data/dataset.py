@@ -23,6 +23,12 @@ class Dataset:
     def __len__(self) -> int:
         raise TypeError(f"{type(self).__name__} must define __len__ to be a Dataset")
 
+    def __add__(self, other: "Dataset") -> "Dataset":
+        """``a + b``: a ConcatDataset of both."""
+        from .combined import ConcatDataset
+
+        return ConcatDataset([self, other])
+
 
 class TensorDataset(Dataset):
     """Samples are the rows of equally long arrays: ``dataset[i] == (a[i], b[i], ...)``.

@@ -5,53 +5,11 @@ from collections.abc import Callable, Iterable, Iterator
 
 import numpy
 
-from ..autograd.tensor import Tensor, _as_array
-from .dataset import Dataset, gather_arrays
-from .sampler import RandomSampler, Sampler, SequentialSampler
-
-
-def _stack_field(values: list, indices, field: str) -> Tensor:
-    """Stack one field of many samples into a Tensor, naming the first misfit sample."""
-    arrays = [_as_array(v) for v in values]
-    shape0 = arrays[0].shape
-    for pos, a in enumerate(arrays):
-        if a.shape != shape0:
-            def where(i):
-                return (f"dataset index {int(indices[i])}" if indices is not None
-                        else f"batch position {i}")
-            raise ValueError(f"collate: {field} of the sample at {where(pos)} has shape "
-                             f"{tuple(a.shape)}, but the sample at {where(0)} has shape "
-                             f"{tuple(shape0)}; all samples in a batch need one shape")
-    return Tensor._make(numpy.stack(arrays), False, None, 0)
-
-
-def default_collate(batch: list, indices=None):
-    """Stack a list of samples into a batch.
-
-    Samples that are tuples/lists ``(x, y, ...)`` give a tuple of Tensors, each with a new
-    leading batch dimension; a bare array/Tensor/number sample gives one Tensor. Python floats
-    become float32, ints int64; arrays keep their dtype.
-
-    Args:
-        batch: the samples.
-        indices: their dataset indices, used only to name the culprit in a shape error.
-
-    Raises:
-        ValueError: samples of different shapes (naming the index) or different field counts.
-    """
-    if not batch:
-        raise ValueError("collate: empty batch")
-    first = batch[0]
-    if isinstance(first, (tuple, list)):
-        n = len(first)
-        for pos, item in enumerate(batch):
-            if not isinstance(item, (tuple, list)) or len(item) != n:
-                where = int(indices[pos]) if indices is not None else pos
-                raise ValueError(f"collate: the sample at index {where} is not a sequence of "
-                                 f"{n} fields like the first sample")
-        return tuple(_stack_field([item[f] for item in batch], indices, f"field {f}")
-                     for f in range(n))
-    return _stack_field(batch, indices, "the sample")
+from .collate import default_collate, fetch_batch, iterable_batches  # noqa: F401 (re-export)
+from .combined import IterableDataset
+from .dataset import Dataset
+from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
+from .workers import check_worker_options, draw_base_seed, worker_batches
 
 
 class DataLoader:
@@ -70,16 +28,33 @@ class DataLoader:
         drop_last: drop the last incomplete batch.
         sampler: a Sampler or any iterable of indices (excludes ``shuffle``).
         collate_fn: turns a list of samples into a batch (default: ``default_collate``).
-        generator: NumPy Generator for shuffling.
+        generator: NumPy Generator for shuffling and for each epoch's worker base seed.
+        batch_sampler: yields lists of indices, one per batch (excludes ``batch_size``,
+            ``shuffle``, ``sampler`` and ``drop_last``).
+        num_workers: worker processes that load batches (0: in the main process). Batches
+            come back in sampler order, the same as with 0 workers for a seed; worker ``i`` is
+            seeded ``base_seed + i`` with ``base_seed`` drawn from ``generator`` every epoch.
+        pin_memory, pin_memory_device: accepted for PyTorch programs; no effect (CPU arrays
+            need no pinning).
+        timeout: seconds to wait for a worker's batch before raising (0: no limit).
+        worker_init_fn: called as ``worker_init_fn(worker_id)`` in each new worker.
+        multiprocessing_context: start method name (``"fork"``, ``"spawn"``, ...) or context.
+        prefetch_factor: batches in flight per worker (default 2 with workers).
+        persistent_workers: keep the workers (seeded once) between epochs.
 
-    A TensorDataset (or a Subset of one) with the default collate is batched by fancy indexing
+    An IterableDataset is batched in stream order (no sampler). A TensorDataset (or a Subset
+    of one) with the default collate is batched by fancy indexing
     its arrays: no per-sample Python work.
     """
 
     def __init__(self, dataset: Dataset, batch_size: int | None = 1, shuffle: bool = False,
                  drop_last: bool = False, sampler: Iterable[int] | None = None,
                  collate_fn: Callable | None = None,
-                 generator: numpy.random.Generator | None = None) -> None:
+                 generator: numpy.random.Generator | None = None, *,
+                 batch_sampler: Iterable | None = None, num_workers: int = 0,
+                 pin_memory: bool = False, timeout: float = 0, worker_init_fn=None,
+                 multiprocessing_context=None, prefetch_factor: int | None = None,
+                 persistent_workers: bool = False, pin_memory_device: str = "") -> None:
         if batch_size is not None and (isinstance(batch_size, bool) or int(batch_size) != batch_size
                                        or batch_size <= 0):
             raise ValueError(f"DataLoader: batch_size must be a positive int or None, got "
@@ -87,13 +62,31 @@ class DataLoader:
         if sampler is not None and shuffle:
             raise ValueError("DataLoader: sampler and shuffle=True are mutually exclusive; the "
                              "sampler decides the order")
-        if sampler is None:
+        if batch_sampler is not None and (batch_size != 1 or shuffle or sampler is not None
+                                          or drop_last):
+            raise ValueError("DataLoader: batch_sampler option is mutually exclusive with "
+                             "batch_size, shuffle, sampler, and drop_last")
+        if isinstance(dataset, IterableDataset) and (shuffle or sampler is not None
+                                                     or batch_sampler is not None):
+            raise ValueError("DataLoader with IterableDataset: expected unspecified shuffle, "
+                             "sampler and batch_sampler options (the stream decides the order)")
+        if sampler is None and not isinstance(dataset, IterableDataset):
             sampler = (RandomSampler(dataset, generator=generator) if shuffle
                        else SequentialSampler(dataset))
         self.dataset, self.sampler = dataset, sampler
         self.batch_size = None if batch_size is None else int(batch_size)
         self.shuffle, self.drop_last = shuffle, drop_last
         self.collate_fn, self.generator = collate_fn, generator
+        self.batch_sampler, self.num_workers, self.timeout = batch_sampler, num_workers, timeout
+        if batch_sampler is not None:
+            self.batch_size = None
+        self.pin_memory, self.pin_memory_device = pin_memory, pin_memory_device
+        self.worker_init_fn, self.multiprocessing_context = worker_init_fn, multiprocessing_context
+        self.prefetch_factor = prefetch_factor
+        if num_workers and prefetch_factor is None:
+            self.prefetch_factor = 2
+        self.persistent_workers = persistent_workers
+        check_worker_options(self)
 
     def _epoch_indices(self) -> numpy.ndarray:
         if isinstance(self.sampler, Sampler):
@@ -101,24 +94,37 @@ class DataLoader:
         return numpy.fromiter(iter(self.sampler), dtype=numpy.int64)
 
     def _batch(self, idx: numpy.ndarray):
-        if self.collate_fn is None:
-            arrays = gather_arrays(self.dataset, idx)
-            if arrays is not None:
-                return tuple(Tensor._make(a, False, None, 0) for a in arrays)
-            return default_collate([self.dataset[int(i)] for i in idx], idx)
-        return self.collate_fn([self.dataset[int(i)] for i in idx])
+        return fetch_batch(self.dataset, self.collate_fn, idx)
 
-    def __iter__(self) -> Iterator:
+    def _index_batches(self) -> Iterator[numpy.ndarray] | None:
+        """This epoch's index batches (the order is drawn now); None for an IterableDataset."""
+        if isinstance(self.dataset, IterableDataset):
+            return None
+        if self.batch_sampler is not None:
+            if isinstance(self.batch_sampler, BatchSampler):
+                return self.batch_sampler.batches()
+            return (numpy.asarray(b, dtype=numpy.int64) for b in self.batch_sampler)
         order = self._epoch_indices()
         if order.size == 0:
-            return
+            return iter(())
         step = order.size if self.batch_size is None else self.batch_size
         stop = order.size - order.size % step if self.drop_last else order.size
-        for start in range(0, stop, step):
-            yield self._batch(order[start:start + step])
+        return (order[start:start + step] for start in range(0, stop, step))
+
+    def __iter__(self) -> Iterator:
+        batches = self._index_batches()
+        seed = draw_base_seed(self.generator)  # drawn with any worker count: same RNG stream
+        if self.num_workers > 0:
+            return worker_batches(self, batches, seed)
+        if batches is None:
+            return iterable_batches(iter(self.dataset), self.batch_size, self.drop_last,
+                                    self.collate_fn)
+        return map(self._batch, batches)
 
     def __len__(self) -> int:
-        n = len(self.sampler)
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
+        n = len(self.sampler if self.sampler is not None else self.dataset)
         if self.batch_size is None:
             return 1 if n else 0
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)

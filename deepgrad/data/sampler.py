@@ -139,3 +139,43 @@ def class_balanced_weights(labels) -> numpy.ndarray:
     y = numpy.asarray(_as_array(labels)).reshape(-1)
     _, inverse, counts = numpy.unique(y, return_inverse=True, return_counts=True)
     return 1.0 / counts[inverse]
+
+
+class BatchSampler(Sampler):
+    """Groups the indices of ``sampler`` into lists of ``batch_size`` (a DataLoader's batches).
+
+    Args:
+        sampler: a Sampler or any iterable of indices.
+        batch_size: indices per batch (>= 1).
+        drop_last: drop the last batch if it is smaller than ``batch_size``.
+
+    Iterating yields lists of ints, as PyTorch's does; ``batches()`` yields int64 arrays (a
+    Sampler's epoch is sliced without a Python loop over indices).
+    """
+
+    def __init__(self, sampler, batch_size: int, drop_last: bool) -> None:
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size <= 0:
+            raise ValueError(f"BatchSampler: batch_size should be a positive integer value, "
+                             f"but got batch_size={batch_size!r}")
+        if not isinstance(drop_last, bool):
+            raise ValueError(f"BatchSampler: drop_last should be a boolean value, but got "
+                             f"drop_last={drop_last!r}")
+        self.sampler, self.batch_size, self.drop_last = sampler, batch_size, drop_last
+
+    def batches(self) -> Iterator[numpy.ndarray]:
+        """One epoch of batches as int64 arrays."""
+        if isinstance(self.sampler, Sampler):
+            order = self.sampler.indices()
+        else:
+            order = numpy.fromiter(iter(self.sampler), dtype=numpy.int64)
+        k = self.batch_size
+        stop = order.size - order.size % k if self.drop_last else order.size
+        return (order[i:i + k] for i in range(0, stop, k))
+
+    def __iter__(self) -> Iterator[list]:
+        for batch in self.batches():
+            yield batch.tolist()
+
+    def __len__(self) -> int:
+        n = len(self.sampler)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)

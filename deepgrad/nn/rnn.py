@@ -17,6 +17,8 @@ from ..ops.rnn_lstm import LSTMSequence
 from ..ops.shape import cat, getitem, stack, transpose, unsqueeze
 from . import init
 from .module import Module, Parameter
+from .rnn_proj import projected_lstm_layer
+from .utils.rnn import PackedSequence, pad_packed_sequence, repack_like
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
@@ -31,9 +33,15 @@ class RNNBase(Module):
 
     def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
-                 bidirectional: bool = False, dtype=None) -> None:
+                 bidirectional: bool = False, dtype=None, proj_size: int = 0) -> None:
         super().__init__()
         name = type(self).__name__
+        if proj_size < 0 or (proj_size and mode != "LSTM"):
+            raise ValueError(f"{name}: proj_size must be >= 0 and only LSTM supports it, got "
+                             f"proj_size={proj_size}")
+        if proj_size >= hidden_size:
+            raise ValueError(f"{name}: proj_size has to be smaller than hidden_size, got "
+                             f"proj_size={proj_size}, hidden_size={hidden_size}")
         if input_size <= 0 or hidden_size <= 0 or num_layers <= 0:
             raise ValueError(f"{name}: input_size, hidden_size and num_layers must be positive, "
                              f"got {input_size}, {hidden_size}, {num_layers}")
@@ -42,20 +50,25 @@ class RNNBase(Module):
         self.mode, self.input_size, self.hidden_size = mode, input_size, hidden_size
         self.num_layers, self.bias, self.batch_first = num_layers, bias, batch_first
         self.dropout, self.bidirectional = float(dropout), bidirectional
+        self.proj_size = int(proj_size)
         dtype = numpy.dtype(dtype or DEFAULT_DTYPE)
         gh = _GATES[mode] * hidden_size
+        out_size = self.proj_size or hidden_size  # the size of h (and of each output step)
         self._flat = []  # per (layer, direction): [w_ih, w_hh, b_ih, b_hh] in call order
         for layer in range(num_layers):
             for d in range(self.num_directions):
                 sfx = f"_l{layer}" + ("_reverse" if d else "")
-                in_size = input_size if layer == 0 else hidden_size * self.num_directions
+                in_size = input_size if layer == 0 else out_size * self.num_directions
                 setattr(self, "weight_ih" + sfx, Parameter(numpy.empty((gh, in_size), dtype)))
-                setattr(self, "weight_hh" + sfx, Parameter(numpy.empty((gh, hidden_size), dtype)))
+                setattr(self, "weight_hh" + sfx, Parameter(numpy.empty((gh, out_size), dtype)))
                 names = ["weight_ih" + sfx, "weight_hh" + sfx]
                 if bias:
                     setattr(self, "bias_ih" + sfx, Parameter(numpy.empty(gh, dtype)))
                     setattr(self, "bias_hh" + sfx, Parameter(numpy.empty(gh, dtype)))
                     names += ["bias_ih" + sfx, "bias_hh" + sfx]
+                if self.proj_size:
+                    setattr(self, "weight_hr" + sfx,
+                            Parameter(numpy.empty((self.proj_size, hidden_size), dtype)))
                 self._flat.append(names)
         self.reset_parameters()
 
@@ -78,7 +91,8 @@ class RNNBase(Module):
         return RNNSequence(nonlinearity, reverse=reverse, lengths=lengths)
 
     def _check_state(self, h, batch: int, unbatched: bool, what: str) -> Tensor:
-        expected = (self.num_layers * self.num_directions, self.hidden_size)
+        size = self.proj_size if what == "h_0" and self.proj_size else self.hidden_size
+        expected = (self.num_layers * self.num_directions, size)
         expected = expected if unbatched else (expected[0], batch, expected[1])
         if not isinstance(h, Tensor):
             raise TypeError(f"{type(self).__name__}: {what} must be a Tensor, got "
@@ -94,7 +108,7 @@ class RNNBase(Module):
 
         Args:
             input: (T, B, input_size), or (B, T, input_size) with ``batch_first``, or unbatched
-                (T, input_size).
+                (T, input_size), or a PackedSequence (``batch_first`` then does not apply).
             hx: initial hidden state (num_layers * num_directions, B, H) — for LSTM a pair
                 ``(h_0, c_0)`` — or None for zeros.
             lengths: (B,) valid lengths in [1, T] for a padded batch, or None. Outputs past each
@@ -102,9 +116,17 @@ class RNNBase(Module):
                 neither affect nor receive gradients.
         Returns:
             ``(output, h_n)`` — for LSTM ``(output, (h_n, c_n))`` — with output (T, B, D H)
-            (batch-first if set) and h_n (num_layers * D, B, H), D = 2 if bidirectional else 1.
+            (batch-first if set; a PackedSequence for a packed input) and h_n
+            (num_layers * D, B, H), D = 2 if bidirectional else 1. With ``proj_size`` P the
+            output and h_n have P features instead of H (c_n keeps H).
         """
         name = type(self).__name__
+        packed = input if isinstance(input, PackedSequence) else None
+        if packed is not None:
+            if lengths is not None:
+                raise ValueError(f"{name}: lengths= can't be combined with a PackedSequence, "
+                                 f"which carries its own lengths")
+            input, lengths = pad_packed_sequence(packed)
         if not isinstance(input, Tensor):
             raise TypeError(f"{name}: input must be a Tensor, got {type(input).__name__}")
         if input.ndim not in (2, 3) or input.shape[-1] != self.input_size:
@@ -113,7 +135,7 @@ class RNNBase(Module):
                              f"{tuple(input.shape)}")
         unbatched = input.ndim == 2
         x = unsqueeze(input, 1) if unbatched else input
-        if self.batch_first and not unbatched:
+        if self.batch_first and not unbatched and packed is None:
             x = transpose(x, 0, 1)
         T, B = x.shape[0], x.shape[1]
         lengths = check_lengths(lengths, T, B, name)
@@ -133,15 +155,21 @@ class RNNBase(Module):
                 k = layer * self.num_directions + d
                 if states is None:
                     if zeros is None:
-                        zeros = Tensor._make(numpy.zeros((B, self.hidden_size), x.dtype),
-                                             False, None, 0)
-                    init_k = (zeros,) * n_states
+                        sizes = [self.proj_size or self.hidden_size, self.hidden_size]
+                        zeros = tuple(Tensor._make(numpy.zeros((B, n), x.dtype), False, None, 0)
+                                      for n in sizes[:n_states])
+                    init_k = zeros
                 else:
                     init_k = tuple(getitem(s, k) for s in states)
                 params = [getattr(self, n) for n in self._flat[k]]
-                fn = self._function(bool(d), lengths)
-                res = _apply(fn, layer_in, init_k, params[0], params[1],
-                             *(params[2:] if self.bias else (None, None)))
+                biases = params[2:] if self.bias else (None, None)
+                if self.proj_size:
+                    w_hr = getattr(self, self._flat[k][0].replace("weight_ih", "weight_hr"))
+                    res = projected_lstm_layer(layer_in, init_k, params[0], params[1], *biases,
+                                               w_hr, bool(d), lengths)
+                else:
+                    fn = self._function(bool(d), lengths)
+                    res = _apply(fn, layer_in, init_k, params[0], params[1], *biases)
                 outs.append(res[0])
                 for i in range(n_states):
                     finals[i].append(res[1 + i])
@@ -149,7 +177,9 @@ class RNNBase(Module):
             if self.dropout and self.training and layer < self.num_layers - 1:
                 layer_in = dropout_fn(layer_in, self.dropout, True)
         output = layer_in
-        if self.batch_first and not unbatched:
+        if packed is not None:
+            output = repack_like(output, packed)
+        elif self.batch_first and not unbatched:
             output = transpose(output, 0, 1)
         h_n = [stack(f, 0) for f in finals]
         if unbatched:
@@ -169,6 +199,8 @@ class RNNBase(Module):
             s += f", dropout={self.dropout}"
         if self.bidirectional:
             s += ", bidirectional=True"
+        if self.proj_size:
+            s += f", proj_size={self.proj_size}"
         return s
 
 
@@ -195,13 +227,17 @@ class LSTM(RNNBase):
 
     ``i, f, o = sigmoid(W_i* x_t + b_i* + W_h* h_{t-1} + b_h*)``, ``g = tanh(...)``,
     ``c_t = f c_{t-1} + i g``, ``h_t = o tanh(c_t)``. Returns ``(output, (h_n, c_n))``.
+
+    ``proj_size = P > 0`` (Sak et al. 2014, LSTMP) projects each hidden state,
+    ``h_t = W_hr (o tanh(c_t))`` with ``weight_hr_l{k}`` (P, H); then ``weight_hh_l{k}`` is
+    (4H, P) and the output and h_n have P features. That path runs as step-by-step Tensor ops.
     """
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
-                 bidirectional: bool = False, dtype=None) -> None:
+                 bidirectional: bool = False, proj_size: int = 0, dtype=None) -> None:
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
-                         dropout, bidirectional, dtype)
+                         dropout, bidirectional, dtype, proj_size)
 
 
 class GRU(RNNBase):

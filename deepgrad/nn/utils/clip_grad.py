@@ -6,8 +6,8 @@ from typing import Iterable
 
 import numpy
 
-from ..autograd.tensor import Tensor
-from ..backend import get_array_module
+from ...autograd.tensor import Tensor
+from ...backend import get_array_module
 
 
 def _with_grads(parameters) -> list[Tensor]:
