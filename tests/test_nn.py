@@ -316,37 +316,54 @@ def test_quadratic_loss_is_half_the_summed_squared_error():
                                0.5 * ((T_BIN - X) ** 2).sum(), rtol=1e-6)
 
 
+def _relu_inputs(monkeypatch) -> list:
+    """Record the shape every nn.ReLU receives (a class-level patch, which the opt-in
+    reordering does not look for: it shows which order ran)."""
+    seen, forward = [], nn.ReLU.forward
+    monkeypatch.setattr(nn.ReLU, "forward", lambda self, x: seen.append(x.shape) or
+                        forward(self, x))
+    return seen
+
+
 @pytest.mark.parametrize("pool,shape", [(lambda: nn.MaxPool2d(2), (3, 4, 6, 6)),
                                         (lambda: nn.MaxPool2d(3, 2, 1), (2, 3, 7, 5)),
                                         (lambda: nn.MaxPool1d(2), (3, 4, 10))])
-def test_sequential_relu_then_max_pool_equals_the_written_order(pool, shape):
+def test_sequential_pool_before_relu_equals_the_written_order(pool, shape, monkeypatch):
     # Rounded values: ties, zeros and all-negative windows, where the order could matter.
     x = np.round(np.random.default_rng(0).standard_normal(shape) * 2) / 2
     x[0, 0] = -np.abs(x[0, 0])  # a channel of windows with maxima <= 0
     relu, mp = nn.ReLU(), pool()
-    model = nn.Sequential(nn.Identity(), relu, mp)
-    assert model._seq == (model[0], mp, relu)  # ReLU runs after the pool
+    model = nn.Sequential(nn.Identity(), relu, mp).pool_before_relu()
+    seen = _relu_inputs(monkeypatch)
     outs = []
     for f in (model, lambda t: mp(relu(t))):
         t = dg.tensor(x, requires_grad=True)
         y = f(t)
         (y * dg.tensor(np.arange(y.numel()).reshape(y.shape) % 5 - 2.0)).sum().backward()
         outs.append((y.numpy(), t.grad.numpy()))
+    assert seen == [outs[0][0].shape, shape]  # opted in: ReLU ran after the pool
     np.testing.assert_array_equal(outs[0][0], outs[1][0])
     np.testing.assert_array_equal(outs[0][1], outs[1][1])
 
 
-def test_sequential_keeps_the_order_of_subclasses_and_follows_replacements():
+def test_sequential_pool_before_relu_skips_subclasses_and_follows_replacements(monkeypatch):
     class MyReLU(nn.ReLU):
         pass
 
-    model = nn.Sequential(MyReLU(), nn.MaxPool2d(2))
-    assert model._seq == (model[0], model[1])
-    relu = nn.ReLU()
-    model[0] = relu
-    assert model[0] is relu and model._seq == (model[1], relu)
+    x = dg.ones(1, 1, 4, 4)
+    seen = _relu_inputs(monkeypatch)
+    model = nn.Sequential(MyReLU(), nn.MaxPool2d(2)).pool_before_relu()
+    model(x)
+    assert seen == [(1, 1, 4, 4)]
+    model[0] = nn.ReLU()
+    model(x)
+    assert seen[-1] == (1, 1, 2, 2)
     model[1] = nn.AvgPool2d(2)
-    assert model._seq == (relu, model[1])
+    model(x)
+    assert seen[-1] == (1, 1, 4, 4)
+    model.pool_before_relu(False)[1] = nn.MaxPool2d(2)
+    model(x)
+    assert seen[-1] == (1, 1, 4, 4)
 
 
 def test_replacing_a_layer_or_parameter_keeps_its_position():

@@ -264,7 +264,9 @@ def test_fit_epochs_is_a_total():
 def test_accuracy_from_outputs(outputs, targets, want):
     from deepgrad.training.metric_fns import accuracy
 
-    assert accuracy(np.array(outputs), np.array(targets)) == pytest.approx(want)
+    # one column: the threshold of logits (what the Trainer infers from BCEWithLogitsLoss)
+    got = accuracy.for_outputs("logits")(np.array(outputs), np.array(targets))
+    assert got == pytest.approx(want)
 
 
 def test_classifier_metric_rejects_fractional_float_labels():
@@ -324,5 +326,5 @@ def test_metrics_by_name_turn_outputs_into_labels_then_use_dg_metrics():
     assert METRICS["f1_macro"](logits, targets) == M.f1_score(targets, pred, average="macro")
     assert METRICS["gmean"](logits, targets) == M.geometric_mean_score(targets, pred)
     one_column = np.array([[0.7], [-0.2], [3.0], [0.1]])  # logits of a sigmoid classifier
-    assert METRICS["accuracy"](one_column, np.array([1, 0, 1, 0])) == 0.75
+    assert METRICS["accuracy"].for_outputs("logits")(one_column, np.array([1, 0, 1, 0])) == 0.75
     assert METRICS["r2"](np.array([[1.0], [2.0]]), np.array([1.0, 2.0])) == 1.0

@@ -22,6 +22,15 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
 
+def _typename(value) -> str:
+    """How a TypeError names an assigned value: ``deepgrad.Tensor`` or the qualified class."""
+    if isinstance(value, Tensor):
+        return "deepgrad.Tensor"
+    cls = type(value)
+    return cls.__qualname__ if cls.__module__ == "builtins" else \
+        f"{cls.__module__}.{cls.__qualname__}"
+
+
 class Module:
     """Base class of layers and models (PyTorch's contract).
 
@@ -47,16 +56,28 @@ class Module:
         if "_parameters" not in d:
             raise AttributeError(f"{type(self).__name__}: call super().__init__() before "
                                  f"assigning attribute {name!r}")
-        # Drop the name from the registry it leaves; one it stays in keeps its position (so a
-        # replaced layer keeps its place in a Sequential and in the state dict, as in PyTorch).
-        if not isinstance(value, Parameter):
-            d["_parameters"].pop(name, None)
-        if not isinstance(value, Module):
-            d["_modules"].pop(name, None)
+        # PyTorch's rules. A Parameter or Module (re)registers the name and leaves the other
+        # registries; a name registered as a parameter (child module) takes only a Parameter
+        # (Module) or None, which keeps its slot, so a replaced layer keeps its place in a
+        # Sequential and in the state dict. Anything else would silently drop it from
+        # parameters() / state_dict() / the forward of a Sequential: TypeError.
         if isinstance(value, Parameter):
+            d["_modules"].pop(name, None)
+            d["_buffers"].pop(name, None)
             d["_parameters"][name] = value
+        elif name in d["_parameters"]:
+            if value is not None:
+                raise TypeError(f"cannot assign '{_typename(value)}' as parameter '{name}' "
+                                "(deepgrad.nn.Parameter or None expected)")
+            d["_parameters"][name] = None
         elif isinstance(value, Module):
+            d["_buffers"].pop(name, None)
             d["_modules"][name] = value
+        elif name in d["_modules"]:
+            if value is not None:
+                raise TypeError(f"cannot assign '{_typename(value)}' as child module '{name}' "
+                                "(deepgrad.nn.Module or None expected)")
+            d["_modules"][name] = None
         elif name in d["_buffers"]:
             if value is not None and not isinstance(value, Tensor):
                 value = Tensor(value)

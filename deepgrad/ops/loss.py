@@ -16,6 +16,14 @@ def _check_reduction(op: str, reduction: str) -> None:
         raise ValueError(f"{op}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
 
 
+def _total(xp, rows, empty_mean: bool):
+    """The summed (pre-scaled) row losses as a 0-d array; NaN for the mean of no rows (PyTorch's
+    value for an empty batch), where the plain sum would say 0."""
+    if empty_mean and rows.shape[0] == 0:
+        return xp.asarray(float("nan"), dtype=rows.dtype)
+    return xp.asarray(rows.sum())
+
+
 def _class_coefficients(xp, target, n_classes, weight, label_smoothing, ignore_index, reduction,
                         dtype):
     """Coefficient matrix ``A`` (N, C) with ``loss = -sum(A * log p)`` for class-index targets.
@@ -50,11 +58,12 @@ def _class_coefficients(xp, target, n_classes, weight, label_smoothing, ignore_i
 class SoftmaxCrossEntropy(Function):
     """``-sum_c A_ic log softmax(x)_ic`` in one node; dx = gy (rowsum(A) softmax(x) - A).
 
-    ``coef`` is built by the wrapper (one-hot, class weights, smoothing, reduction folded in).
+    ``coef`` is built by the wrapper (one-hot, class weights, smoothing, reduction folded in);
+    ``empty_mean`` makes the loss of an empty batch NaN (the mean of no rows).
     """
 
-    def __init__(self, coef, per_row):
-        self.coef, self.per_row = coef, per_row
+    def __init__(self, coef, per_row, empty_mean=False):
+        self.coef, self.per_row, self.empty_mean = coef, per_row, empty_mean
 
     def forward(self, x):
         xp = get_array_module(x)
@@ -64,7 +73,7 @@ class SoftmaxCrossEntropy(Function):
         logp = shifted - xp.log(s)
         self.p = e / s
         rows = -(self.coef * logp).sum(axis=1)
-        return rows if self.per_row else xp.asarray(rows.sum())
+        return rows if self.per_row else _total(xp, rows, self.empty_mean)
 
     def backward(self, gy):
         coef = self.coef
@@ -111,12 +120,12 @@ class SparseSoftmaxCrossEntropy(Function):
 class NLL(Function):
     """``-sum_c A_ic x_ic`` for log-probabilities x; dx = -A gy."""
 
-    def __init__(self, coef, per_row):
-        self.coef, self.per_row = coef, per_row
+    def __init__(self, coef, per_row, empty_mean=False):
+        self.coef, self.per_row, self.empty_mean = coef, per_row, empty_mean
 
     def forward(self, x):
         rows = -(self.coef * x).sum(axis=1)
-        return rows if self.per_row else get_array_module(x).asarray(rows.sum())
+        return rows if self.per_row else _total(get_array_module(x), rows, self.empty_mean)
 
     def backward(self, gy):
         return -self.coef * (gy[:, None] if self.per_row else gy)
@@ -178,13 +187,13 @@ def _class_loss(fn_cls, op, x, target, weight, ignore_index, reduction, label_sm
     else:
         coef = _class_coefficients(xp, t, n_classes, w, label_smoothing, ignore_index,
                                    reduction, x.dtype)
-    out = fn_cls(coef, reduction == "none").apply(flat)
+    out = fn_cls(coef, reduction == "none", reduction == "mean").apply(flat)
     return _reshape_rows(out, out_shape, reduction)
 
 
 def _sparse_cross_entropy(xp, flat, t, n_classes, ignore_index, reduction):
     valid = None
-    lo, hi = int(t.min()), int(t.max())
+    lo, hi = (int(t.min()), int(t.max())) if t.size else (0, -1)  # an empty batch has no range
     # ignore_index may be a real class id (e.g. 0 for padding), so test it as well as the range.
     if lo < 0 or hi >= n_classes or lo <= ignore_index <= hi:
         valid = t != ignore_index
@@ -215,7 +224,9 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100, 
         weight: per-class weights (C,).
         label_smoothing: eps; the target becomes ``(1 - eps) onehot + eps / C``.
     Returns:
-        The mean (default), sum, or per-sample losses.
+        The mean (default), sum, or per-sample losses. An empty batch (N = 0) gives what
+        PyTorch gives: NaN for the mean (the mean of no losses; no NumPy warning), 0 for the
+        sum, an empty array for ``'none'``; its gradient is the empty (0, C) array.
     """
     return _class_loss(SoftmaxCrossEntropy, "cross_entropy", input, target, weight,
                        ignore_index, reduction, label_smoothing)

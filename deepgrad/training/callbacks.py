@@ -194,12 +194,31 @@ def set_lr(optimizer, lr: float) -> None:
         group["lr"] = lr
 
 
+def trainer_optimizers(trainer) -> tuple:
+    """Every optimizer a loop steps: ``trainer.optimizers`` (a GANTrainer's two), else
+    ``(trainer.optimizer,)``."""
+    optimizers = getattr(trainer, "optimizers", None)
+    return tuple(optimizers) if optimizers is not None else (trainer.optimizer,)
+
+
+def lr_logs(trainer) -> dict:
+    """The learning-rate entries of the epoch logs (``trainer.lr_logs()``, else ``lr``)."""
+    if hasattr(trainer, "lr_logs"):
+        return trainer.lr_logs()
+    return {"lr": get_lr(trainer.optimizer)}
+
+
 class LearningRateScheduler(Callback):
     """Sets the learning rate at the start of each epoch from ``schedule`` (Keras' callback).
 
+    It drives every optimizer of the trainer (a GANTrainer's generator and discriminator
+    optimizers alike): a two-argument schedule maps each optimizer's own rate, so a ratio
+    between them (D at twice G's rate) is kept by a multiplicative schedule; a one-argument
+    schedule sets every optimizer to the same value.
+
     Args:
         schedule: ``schedule(epoch, lr) -> new_lr`` or ``schedule(epoch) -> new_lr`` (epoch
-            0-based, ``lr`` the current rate of the first param group).
+            0-based, ``lr`` the optimizer's current rate, that of its first param group).
         verbose: print each change.
     """
 
@@ -210,17 +229,21 @@ class LearningRateScheduler(Callback):
         self._two_args = len(positional) >= 2 or any(p.kind == p.VAR_POSITIONAL for p in params)
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        optimizer = self.trainer.optimizer
-        lr = get_lr(optimizer)
-        new = self.schedule(epoch, lr) if self._two_args else self.schedule(epoch)
-        if isinstance(new, bool) or not isinstance(new, (int, float)) or \
-                not math.isfinite(new) or new < 0:
-            raise ValueError(f"LearningRateScheduler: schedule returned {new!r} for epoch "
-                             f"{epoch}; expected a finite number >= 0")
-        set_lr(optimizer, float(new))
+        optimizers = trainer_optimizers(self.trainer)
+        fixed = None if self._two_args else self.schedule(epoch)
+        news = [self.schedule(epoch, get_lr(opt)) if self._two_args else fixed
+                for opt in optimizers]
+        for new in news:  # every value is checked before any optimizer changes
+            if isinstance(new, bool) or not isinstance(new, (int, float)) or \
+                    not math.isfinite(new) or new < 0:
+                raise ValueError(f"LearningRateScheduler: schedule returned {new!r} for epoch "
+                                 f"{epoch}; expected a finite number >= 0")
+        for opt, new in zip(optimizers, news):
+            set_lr(opt, float(new))
         if self.verbose:
-            print(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {new}.")
+            rates = ", ".join(str(new) for new in news)
+            print(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {rates}.")
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if logs is not None:
-            logs["lr"] = get_lr(self.trainer.optimizer)
+            logs.update(lr_logs(self.trainer))

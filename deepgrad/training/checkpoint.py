@@ -3,9 +3,12 @@
 A checkpoint is one safetensors file (``deepgrad.save``: no pickle, atomic write) holding::
 
     {"format": "deepgrad.checkpoint", "version": 1, "epoch": k,
-     "model": state dict, "optimizer": optimizer.state_dict(), "scheduler": ... or None,
+     "model": state dict, "optimizer": trainer.optimizer_state_dict(), "scheduler": ... or None,
      "rng": deepgrad.random.get_rng_state(), "loader_rng": {attribute: generator state},
-     "history": History state, "callbacks": {"<index>:<class>": callback state}}
+     "history": History state, "callbacks": {"<index>:<class>": callback state},
+     "global_step": train steps taken}
+
+A GANTrainer writes the same format; its "optimizer" entry holds both optimizers' states.
 
 Resuming restores the weights, the optimizer's moments and step counts, the scheduler, the
 library's generator (so dropout masks and the next epoch's shuffle repeat) and any generator
@@ -80,11 +83,12 @@ def write_checkpoint(trainer, path: str | os.PathLike) -> None:
     """Save ``trainer``'s full training state to ``path`` (atomically)."""
     scheduler = trainer.scheduler
     save({"format": CHECKPOINT_FORMAT, "version": CHECKPOINT_VERSION, "epoch": trainer.epoch,
-          "model": trainer.model.state_dict(), "optimizer": trainer.optimizer.state_dict(),
+          "model": trainer.model.state_dict(), "optimizer": trainer.optimizer_state_dict(),
           "scheduler": scheduler.state_dict() if scheduler is not None else None,
           "rng": get_rng_state(), "loader_rng": loader_rng_states(trainer._train_loader),
           "history": trainer.history.state_dict(),
-          "callbacks": callback_states(trainer.callbacks)}, path, allow_pickle=False)
+          "callbacks": callback_states(trainer.callbacks),
+          "global_step": getattr(trainer, "global_step", 0)}, path, allow_pickle=False)
 
 
 def restore_checkpoint(trainer, path: str | os.PathLike) -> int:
@@ -104,12 +108,12 @@ def restore_checkpoint(trainer, path: str | os.PathLike) -> int:
     missing = [k for k in _REQUIRED if k not in ck]
     if missing:
         raise CheckpointError(f"{where}: training checkpoint lacks entries {missing}")
-    model, optimizer, scheduler = trainer.model, trainer.optimizer, trainer.scheduler
-    backup = (model.state_dict(), optimizer.state_dict(),
+    model, scheduler = trainer.model, trainer.scheduler
+    backup = (model.state_dict(), trainer.optimizer_state_dict(),
               scheduler.state_dict() if scheduler is not None else None)
     try:
         model.load_state_dict(ck["model"])
-        optimizer.load_state_dict(ck["optimizer"])
+        trainer.load_optimizer_state_dict(ck["optimizer"])
         if scheduler is not None:
             if ck["scheduler"] is None:
                 raise ValueError("the checkpoint has no scheduler state, but the trainer has a "
@@ -117,13 +121,14 @@ def restore_checkpoint(trainer, path: str | os.PathLike) -> int:
             scheduler.load_state_dict(ck["scheduler"])
     except (KeyError, ValueError, TypeError) as e:
         model.load_state_dict(backup[0])
-        optimizer.load_state_dict(backup[1])
+        trainer.load_optimizer_state_dict(backup[1])
         if scheduler is not None:
             scheduler.load_state_dict(backup[2])
         msg = e.args[0] if e.args else repr(e)
         raise CheckpointError(f"{where}: does not match this trainer: {msg}") from None
     set_rng_state(ck["rng"])
     trainer.epoch = int(ck["epoch"])
+    trainer.global_step = int(ck.get("global_step", 0))  # absent from older checkpoints
     trainer._resumed = {"history": ck["history"], "callbacks": ck["callbacks"],
                         "loader_rng": ck["loader_rng"]}
     if trainer._train_loader is not None:

@@ -5,7 +5,7 @@ import math
 import os
 import warnings
 
-from .callbacks import Callback, get_lr, set_lr
+from .callbacks import Callback, get_lr, set_lr, trainer_optimizers
 
 #: quantities (without a ``val_`` prefix) that improve upward; everything in MIN improves down
 MAX_MONITORS = frozenset({"accuracy", "acc", "binary_accuracy", "top_k_accuracy",
@@ -192,7 +192,8 @@ class ReduceLROnPlateau(Callback):
 
     An epoch improves when ``current < best - min_delta`` ('min') or ``current > best +
     min_delta`` ('max'). After ``patience`` epochs without improvement, ``lr <- max(lr *
-    factor, min_lr)`` for every param group, then ``cooldown`` epochs pass before counting
+    factor, min_lr)`` for every param group of every optimizer the trainer steps (both of a
+    GANTrainer's; each from its own rate), then ``cooldown`` epochs pass before counting
     again. (For ``torch.optim``-style ``ReduceLROnPlateau`` schedulers, pass the scheduler to
     ``Trainer(scheduler=...)``: it is stepped with the monitored value.)
 
@@ -240,14 +241,16 @@ class ReduceLROnPlateau(Callback):
         elif self.cooldown_counter <= 0:
             self.wait += 1
             if self.wait >= self.patience:
-                optimizer = self.trainer.optimizer
-                old = get_lr(optimizer)
-                if old > self.min_lr:
-                    new = max(old * self.factor, self.min_lr)
-                    set_lr(optimizer, new)
+                reduced = []
+                for optimizer in trainer_optimizers(self.trainer):
+                    old = get_lr(optimizer)
+                    if old > self.min_lr:
+                        reduced.append(max(old * self.factor, self.min_lr))
+                        set_lr(optimizer, reduced[-1])
+                if reduced:
                     if self.verbose:
                         print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate "
-                              f"to {new}.")
+                              f"to {', '.join(map(str, reduced))}.")
                     self.cooldown_counter, self.wait = self.cooldown, 0
 
     def state_dict(self) -> dict:

@@ -34,7 +34,7 @@ class ProgressBar(Callback):
         self.file, self.leave, self.mininterval = file, leave, mininterval
         self.bar = None
         self._sums: dict[str, float] = {}
-        self._weight = 0.0
+        self._weights: dict[str, float] = {}
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         self._close()
@@ -43,18 +43,19 @@ class ProgressBar(Callback):
         self.bar = tqdm(total=self.params.get("steps"), desc=desc, leave=self.leave,
                         file=self.file if self.file is not None else sys.stderr,
                         unit="batch", mininterval=self.mininterval, dynamic_ncols=True)
-        self._sums, self._weight = {}, 0.0
+        self._sums, self._weights = {}, {}
 
     def on_batch_end(self, batch: int, logs: dict | None = None) -> None:
         if self.bar is None:
             return
         logs = logs or {}
         w = float(logs.get("size", 1))
-        self._weight += w
+        # each key's mean over the batches that logged it (a GAN logs g_loss only on G steps)
         for k, v in logs.items():
             if k not in _NOT_SHOWN and isinstance(v, (int, float)):
                 self._sums[k] = self._sums.get(k, 0.0) + w * float(v)
-        self.bar.set_postfix_str(", ".join(f"{k}={_fmt(s / self._weight)}"
+                self._weights[k] = self._weights.get(k, 0.0) + w
+        self.bar.set_postfix_str(", ".join(f"{k}={_fmt(s / self._weights[k])}"
                                            for k, s in self._sums.items()), refresh=False)
         self.bar.update(1)
 

@@ -8,34 +8,14 @@ import warnings
 import numpy
 
 from ..autograd.grad_mode import no_grad
-from ..autograd.tensor import Tensor, _as_array
+from ..autograd.tensor import Tensor
 from ..backend import get_array_module
 from ..nn.utils import clip_grad_norm_
+from .batches import _is_plateau, _split, _to_tensor, batch_size_of
 from .callbacks import CallbackList, History, get_lr
 from .checkpoint import restore_checkpoint, write_checkpoint
-from .metric_fns import resolve_metrics
+from .metric_fns import check_outputs, resolve_metrics
 from .progress import ProgressBar
-
-
-def _to_tensor(x):
-    return x if isinstance(x, Tensor) else Tensor._make(_as_array(x), False, None, 0)
-
-
-def _split(batch, who: str):
-    """A batch ``(x, y)`` -> (inputs tuple, target Tensor); ``x`` may itself be a tuple."""
-    if not isinstance(batch, (tuple, list)) or len(batch) != 2:
-        raise ValueError(f"Trainer.{who}: a batch must be a pair (inputs, targets), got "
-                         f"{type(batch).__name__}"
-                         + (f" of length {len(batch)}" if isinstance(batch, (tuple, list))
-                            else ""))
-    x, y = batch
-    xs = tuple(_to_tensor(v) for v in x) if isinstance(x, (tuple, list)) else (_to_tensor(x),)
-    return xs, _to_tensor(y)
-
-
-def _is_plateau(scheduler) -> bool:
-    """True for a ReduceLROnPlateau-style scheduler, whose ``step`` takes the monitored value."""
-    return any(cls.__name__ == "ReduceLROnPlateau" for cls in type(scheduler).__mro__)
 
 
 class Trainer:
@@ -74,7 +54,7 @@ class Trainer:
         if grad_clip_norm is not None and not grad_clip_norm > 0:
             raise ValueError(f"Trainer: grad_clip_norm must be > 0, got {grad_clip_norm!r}")
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
-        self.metrics = resolve_metrics(metrics)
+        self.metrics = resolve_metrics(metrics, loss_fn)
         self.callbacks = list(callbacks)
         if progress is None:
             progress = sys.stdout.isatty()
@@ -83,8 +63,10 @@ class Trainer:
         self.grad_clip_norm, self.scheduler = grad_clip_norm, scheduler
         self.scheduler_monitor = scheduler_monitor
         self.epoch = 0
+        self.global_step = 0  # train_step calls, over every fit (restored by resume)
         self.stop_training = False
         self.history = History()
+        self._outputs, self._targets, self._live_metrics = [], [], False
         self._train_loader = None
         self._resumed = None  # callback/loader state from resume(), applied by the next fit
 
@@ -108,6 +90,9 @@ class Trainer:
             epochs before a resume).
         """
         start = self.epoch if initial_epoch is None else int(initial_epoch)
+        if hasattr(train_loader, "__len__") and len(train_loader) == 0:
+            raise ValueError(f"{type(self).__name__}.fit: the training data is empty "
+                             f"({type(train_loader).__name__} of length 0)")
         if start >= epochs:
             warnings.warn(f"Trainer.fit: {start} epochs are already done and epochs={epochs}; "
                           "nothing to train (epochs is the total to reach, not a count)",
@@ -131,7 +116,7 @@ class Trainer:
             logs = self._train_epoch(train_loader, cbs)
             if val_loader is not None:
                 logs.update({f"val_{k}": v for k, v in self.evaluate(val_loader).items()})
-            logs["lr"] = get_lr(self.optimizer)
+            logs.update(self.lr_logs())
             self._step_scheduler(logs)
             self.epoch = epoch + 1
             cbs.on_epoch_end(epoch, logs)
@@ -141,42 +126,80 @@ class Trainer:
         return history
 
     def _train_epoch(self, loader, cbs: CallbackList) -> dict:
-        model, optimizer = self.model, self.optimizer
-        model.train()
-        total, count = 0.0, 0
-        outputs, targets = [], []
+        """One pass over ``loader``: ``train_step`` per batch between the batch hooks; the
+        epoch logs are the size-weighted means of each key over the batches that logged it."""
+        self.model.train()
+        sums: dict = {}
+        weights: dict = {}
+        self._outputs, self._targets = [], []
         # per-batch metrics cost a little, so only when a callback shows them (ProgressBar)
-        live = any(getattr(c, "wants_batch_metrics", False) for c in cbs.callbacks)
+        self._live_metrics = any(getattr(c, "wants_batch_metrics", False) for c in cbs.callbacks)
+        batches = 0
         for i, batch in enumerate(loader):
-            xs, y = _split(batch, "fit")
-            size = int(y.shape[0]) if y.ndim else 1
+            size = batch_size_of(batch)
             cbs.on_batch_begin(i, {"batch": i, "size": size})
-            out = model(*xs)
-            loss = self.loss_fn(out, y)
-            reg = model.regularization_loss()
-            if isinstance(reg, Tensor) or reg != 0:
-                loss = loss + reg
-            optimizer.zero_grad()
-            loss.backward()
-            if self.grad_clip_norm is not None:
-                clip_grad_norm_(model.parameters(), self.grad_clip_norm)
-            optimizer.step()
-            value = float(loss.item())
-            total += value * size
-            count += size
-            batch_logs = {"batch": i, "size": size, "loss": value}
-            if self.metrics:
-                outputs.append(out.numpy())
-                targets.append(y.numpy())
-                if live:
-                    batch_logs.update({name: float(fn(outputs[-1], targets[-1]))
-                                       for name, fn in self.metrics.items()})
-            cbs.on_batch_end(i, batch_logs)
+            step_logs = self.train_step(batch)
+            batches += 1
+            for k, v in step_logs.items():
+                sums[k] = sums.get(k, 0.0) + v * size
+                weights[k] = weights.get(k, 0) + size
+            cbs.on_batch_end(i, {"batch": i, "size": size, **step_logs})
             if self.stop_training:
                 break
-        logs = {"loss": total / count if count else float("nan")}
-        logs.update(self._metric_logs(outputs, targets))
+        if not batches:
+            raise ValueError(f"{type(self).__name__}.fit: the training data gave no batches "
+                             "this epoch (an empty dataset, or drop_last with fewer samples "
+                             "than batch_size)")
+        logs = {k: s / weights[k] if weights[k] else float("nan") for k, s in sums.items()}
+        logs.update(self._metric_logs(self._outputs, self._targets))
+        self._outputs, self._targets = [], []
         return logs
+
+    def train_step(self, batch) -> dict:
+        """One optimisation step on one ``(x, y)`` batch; what ``fit`` calls for every batch.
+
+        ``loss = loss_fn(model(x), y) + model.regularization_loss()``, backward, optional
+        global-norm clipping, ``optimizer.step()``; the step is counted in ``global_step``.
+        Override it (with ``optimizers`` and ``lr_logs`` where there are several) for another
+        kind of step: ``GANTrainer`` does, Keras' pattern.
+
+        Returns:
+            The batch logs, floats: ``{"loss": value}`` (plus this batch's metrics when a
+            callback asks for them); ``fit`` averages each key over the epoch, weighted by
+            batch size.
+        """
+        xs, y = _split(batch, "fit")
+        model, optimizer = self.model, self.optimizer
+        out = model(*xs)
+        loss = self.loss_fn(out, y)
+        reg = model.regularization_loss()
+        if isinstance(reg, Tensor) or reg != 0:
+            loss = loss + reg
+        optimizer.zero_grad()
+        loss.backward()
+        if self.grad_clip_norm is not None:
+            clip_grad_norm_(model.parameters(), self.grad_clip_norm)
+        optimizer.step()
+        self.global_step += 1
+        logs = {"loss": float(loss.item())}
+        if self.metrics:
+            if not self._outputs:
+                check_outputs(self.metrics, out)
+            self._outputs.append(out.numpy())
+            self._targets.append(y.numpy())
+            if self._live_metrics:
+                logs.update({name: float(fn(self._outputs[-1], self._targets[-1]))
+                             for name, fn in self.metrics.items()})
+        return logs
+
+    @property
+    def optimizers(self) -> tuple:
+        """Every optimizer this trainer steps (what LR callbacks drive): ``(optimizer,)``."""
+        return (self.optimizer,)
+
+    def lr_logs(self) -> dict:
+        """The learning rates logged at each epoch end: ``{"lr": <first param group's>}``."""
+        return {"lr": get_lr(self.optimizer)}
 
     def _metric_logs(self, outputs: list, targets: list) -> dict:
         if not self.metrics or not outputs:
@@ -284,6 +307,14 @@ class Trainer:
                 match this model/optimizer/scheduler (nothing is changed then).
         """
         return restore_checkpoint(self, path)
+
+    def optimizer_state_dict(self):
+        """What a checkpoint saves of the optimizers: ``optimizer.state_dict()``."""
+        return self.optimizer.state_dict()
+
+    def load_optimizer_state_dict(self, state) -> None:
+        """Restore what ``optimizer_state_dict`` returned."""
+        self.optimizer.load_state_dict(state)
 
     def _apply_resumed(self, resumed: dict, train_loader) -> None:
         from .checkpoint import apply_callback_states, set_loader_rng_states
