@@ -1,6 +1,7 @@
 """Data: datasets, loaders, samplers, transforms (dataset expansion), class-imbalance remedies."""
 from . import datasets, sampling, transforms
 from .dataset import Dataset, Subset, TensorDataset, TransformDataset, random_split
+from .distributed import DistributedSampler, ShardedSampler
 from .loader import DataLoader, default_collate
 from .mixtures import GaussianMixture2D, grid_mixture, ring_mixture
 from .sampler import (
@@ -17,4 +18,5 @@ __all__ = [
     "TransformDataset", "random_split", "DataLoader", "default_collate", "RandomSampler",
     "Sampler", "SequentialSampler", "SubsetRandomSampler", "WeightedRandomSampler",
     "class_balanced_weights", "GaussianMixture2D", "grid_mixture", "ring_mixture",
+    "DistributedSampler", "ShardedSampler",
 ]

@@ -11,6 +11,7 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor, _as_array
 from ..backend import get_array_module
 from ..nn.utils import clip_grad_norm_
+from . import distributed
 from .callbacks import CallbackList, History, get_lr
 from .checkpoint import restore_checkpoint, write_checkpoint
 from .metric_fns import resolve_metrics
@@ -112,6 +113,7 @@ class Trainer:
             warnings.warn(f"Trainer.fit: {start} epochs are already done and epochs={epochs}; "
                           "nothing to train (epochs is the total to reach, not a count)",
                           stacklevel=2)
+        train_loader = distributed.shard_loader(train_loader, train=True)
         self._train_loader = train_loader
         resumed, self._resumed = self._resumed, None
         history = History()
@@ -119,7 +121,7 @@ class Trainer:
             history.load_state_dict(resumed["history"])
         self.history = history
         steps = len(train_loader) if hasattr(train_loader, "__len__") else None
-        cbs = CallbackList([history, *self.callbacks], self,
+        cbs = CallbackList([history, *distributed.local_callbacks(self.callbacks)], self,
                            {"epochs": epochs, "steps": steps, "metrics": list(self.metrics)})
         self.stop_training = False
         logs: dict = {}
@@ -127,6 +129,7 @@ class Trainer:
         if resumed is not None:
             self._apply_resumed(resumed, train_loader)
         for epoch in range(start, epochs):
+            distributed.set_epoch(train_loader, epoch)
             cbs.on_epoch_begin(epoch, {})
             logs = self._train_epoch(train_loader, cbs)
             if val_loader is not None:
@@ -135,13 +138,13 @@ class Trainer:
             self._step_scheduler(logs)
             self.epoch = epoch + 1
             cbs.on_epoch_end(epoch, logs)
-            if self.stop_training:
+            if distributed.agree(self.stop_training):
                 break
         cbs.on_train_end(logs)
         return history
 
     def _train_epoch(self, loader, cbs: CallbackList) -> dict:
-        model, optimizer = self.model, self.optimizer
+        model, optimizer = distributed.train_model(self), self.optimizer
         model.train()
         total, count = 0.0, 0
         outputs, targets = [], []
@@ -172,8 +175,9 @@ class Trainer:
                     batch_logs.update({name: float(fn(outputs[-1], targets[-1]))
                                        for name, fn in self.metrics.items()})
             cbs.on_batch_end(i, batch_logs)
-            if self.stop_training:
+            if distributed.agree(self.stop_training):
                 break
+        total, count, outputs, targets = distributed.reduce_epoch(total, count, outputs, targets)
         logs = {"loss": total / count if count else float("nan")}
         logs.update(self._metric_logs(outputs, targets))
         return logs
@@ -210,6 +214,7 @@ class Trainer:
         model = self.model
         was_training = model.training
         model.eval()
+        loader = distributed.shard_loader(loader, train=False)
         total, count = 0.0, 0
         outputs, targets = [], []
         try:
@@ -227,6 +232,7 @@ class Trainer:
                         targets.append(y.numpy())
         finally:
             model.train(was_training)
+        total, count, outputs, targets = distributed.reduce_epoch(total, count, outputs, targets)
         logs = {"loss": total / count if count else float("nan")}
         logs.update(self._metric_logs(outputs, targets))
         return logs
@@ -270,8 +276,10 @@ class Trainer:
     # ---- checkpoints --------------------------------------------------------------------------
     def save_checkpoint(self, path: str | os.PathLike) -> None:
         """Write model, optimizer, scheduler, epoch, RNG states, history and callback states
-        to ``path`` (safetensors, atomic; see ``deepgrad.training.checkpoint``)."""
-        write_checkpoint(self, path)
+        to ``path`` (safetensors, atomic; see ``deepgrad.training.checkpoint``); under MPI
+        rank 0 writes, the other ranks hold the same state."""
+        if distributed.is_main_process():
+            write_checkpoint(self, path)
 
     def resume(self, path: str | os.PathLike) -> int:
         """Restore a ``save_checkpoint`` file; the next ``fit`` continues from its epoch.
