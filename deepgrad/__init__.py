@@ -78,7 +78,7 @@ __version__ = "0.1.0"
 
 # Heavier subpackages load on first use (``dg.optim``, ``dg.data``...), keeping import fast.
 _LAZY_MODULES = {"optim", "data", "training", "metrics", "regularizers", "models", "lab", "cli",
-                 "utils", "serialization", "onnx", "accelerator", "backends"}
+                 "utils", "serialization", "onnx", "accelerator", "backends", "distributed"}
 _LAZY_NAMES = {"save": "serialization", "load": "serialization"}
 
 

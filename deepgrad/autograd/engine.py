@@ -7,6 +7,7 @@ from ..backend import get_array_module
 from .anomaly import check_backward
 from .function import unbroadcast
 from .grad_mode import STATE
+from .hooks import HOOKS, BackwardHooks, run_hooks
 from .tensor import Tensor, _as_array
 from .version import check_versions
 
@@ -66,10 +67,15 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
     root_fn = root._ctx
     if root_fn is None:  # a leaf: its gradient is the seed itself
         _accumulate_leaf(root, gy)
+        if id(root) in HOOKS:
+            run_hooks(root)
         return
     pending = {root_fn: _slots(root_fn, root._out_idx, gy)}
     anomaly = STATE.anomaly
-    for fn in _topological_order(root_fn):
+    order = _topological_order(root_fn)
+    # post-accumulate-grad hooks (autograd/hooks.py): None, so free, unless one is registered
+    hooks = BackwardHooks(order) if HOOKS else None
+    for fn in order:
         gys = pending.pop(fn, None)
         if gys is None:
             continue
@@ -91,12 +97,16 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
             gxs = (gxs,)
         for t, g in zip(fn.inputs, gxs):
             if g is None or not t.requires_grad:
+                if hooks is not None:
+                    hooks.edge(t, False)
                 continue
             if g.shape != t.data.shape:
                 g = unbroadcast(g, t.data.shape)
             c = t._ctx
             if c is None:
                 _accumulate_leaf(t, g)
+                if hooks is not None:
+                    hooks.edge(t, True)
             else:
                 slots = pending.get(c)
                 if slots is None:
@@ -106,6 +116,8 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
                     slots[t._out_idx] = g if old is None else old + g
         if not retain_graph:
             fn.release()
+    if hooks is not None:
+        hooks.finish()
 
 
 def _slots(fn, idx, g):

@@ -2,6 +2,7 @@
 from . import datasets, sampling, transforms
 from .combined import ChainDataset, ConcatDataset, IterableDataset
 from .dataset import Dataset, Subset, TensorDataset, TransformDataset, random_split
+from .distributed import DistributedSampler, ShardedSampler
 from .loader import DataLoader, default_collate
 from .mixtures import GaussianMixture2D, grid_mixture, ring_mixture
 from .sampler import (
@@ -24,4 +25,5 @@ __all__ = [
     "class_balanced_weights", "GaussianMixture2D", "grid_mixture", "ring_mixture",
     "ChainDataset", "ConcatDataset", "IterableDataset", "BatchSampler", "WorkerInfo",
     "get_worker_info",
+    "DistributedSampler", "ShardedSampler",
 ]

@@ -133,11 +133,27 @@ def _as_input(X: numpy.ndarray, kind: str, model_name: str) -> numpy.ndarray:
     return X
 
 
+def _start_mpi_if_launched() -> bool:
+    """Under ``mpiexec``, join the job (one process group for all ranks); True on rank 0 (or
+    alone), the rank that prints."""
+    from .. import distributed as dist
+
+    if dist.launched_by_mpi() and dist.is_available() and not dist.is_initialized():
+        dist.init_process_group("mpi")
+    return dist.rank_and_world_size()[0] == 0
+
+
 def train_command(args) -> int:
-    """Run ``deepgrad train``; returns the exit status. User errors raise CLIError."""
+    """Run ``deepgrad train``; returns the exit status. User errors raise CLIError.
+
+    Under ``mpiexec -n N`` every rank trains its share of each batch (the Trainer's MPI mode:
+    ``--batch-size`` is per rank) and rank 0 alone prints and writes the checkpoint.
+    """
     from ..cli import CLIError
+    from ..distributed import abort_on_error
     from ..random import manual_seed
 
+    main = _start_mpi_if_launched()
     manual_seed(args.seed)
     try:
         data = load_data(args.data, args.seed, args.data_root, args.download)
@@ -163,7 +179,7 @@ def train_command(args) -> int:
     if args.checkpoint:
         callbacks.append(ModelCheckpoint(args.checkpoint))
     trainer = Trainer(model, nn.CrossEntropyLoss(), optimizer, metrics=["accuracy"],
-                      callbacks=callbacks, progress=not args.no_progress)
+                      callbacks=callbacks, progress=not args.no_progress and main)
     if args.resume:
         if not os.path.isfile(args.resume):
             raise CLIError(f"--resume: no such file {args.resume!r}")
@@ -171,9 +187,13 @@ def train_command(args) -> int:
             done = trainer.resume(args.resume)
         except CheckpointError as e:
             raise CLIError(str(e).splitlines()[0]) from None
-        print(f"resumed from {args.resume} after epoch {done}")
-    history = trainer.fit(train, val, epochs=args.epochs)
-    final = trainer.evaluate(val)
+        if main:
+            print(f"resumed from {args.resume} after epoch {done}")
+    with abort_on_error():  # under mpiexec, one rank's failure ends the job, not hangs it
+        history = trainer.fit(train, val, epochs=args.epochs)
+        final = trainer.evaluate(val)
+    if not main:
+        return 0
     train_logs = {k: v[-1] for k, v in history.history.items() if v} if history.history else {}
     print(f"{args.model} on {args.data}: {trainer.epoch} epochs, {args.optimizer}, "
           f"{model.num_parameters():,} parameters")

@@ -32,6 +32,7 @@ from .perceptron import Perceptron
 from .pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 from .rnn import GRU, LSTM, RNN, RNNBase
 from .rnn_cells import ElmanRNN, GRUCell, LSTMCell, RNNCell
+from .sync_batchnorm import SyncBatchNorm
 
 __all__ = [
     "functional", "init", "utils", "ELU", "LeakyReLU", "LogSoftmax", "ReLU", "Sigmoid", "Sign",
@@ -42,6 +43,7 @@ __all__ = [
     "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "AdaptiveAvgPool2d", "AvgPool1d",
     "AvgPool2d", "MaxPool1d", "MaxPool2d",
     "Embedding", "GRU", "LSTM", "RNN", "RNNBase", "ElmanRNN", "GRUCell", "LSTMCell", "RNNCell",
+    "SyncBatchNorm", "parallel",
 ]
 
 # nn layers family (issue 16): more activations, convolutions, poolings, padding, resampling.
@@ -118,3 +120,5 @@ __all__ += [
     "MaxUnpool2d", "MaxUnpool3d", "PixelShuffle", "PixelUnshuffle", "Upsample",
     "UpsamplingBilinear2d", "UpsamplingNearest2d",
 ]
+# nn.parallel.DistributedDataParallel, as in PyTorch (MPI itself loads only when one is made)
+from . import parallel  # noqa: E402

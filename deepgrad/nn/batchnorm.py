@@ -63,12 +63,15 @@ class _BatchNorm(Module):
             init.ones_(self.weight)
             init.zeros_(self.bias)
 
-    def forward(self, x):
+    def _check_input(self, x) -> None:
         if x.ndim not in self.dims or x.shape[1] != self.num_features:
             layout = " or ".join(f"{d}-D" for d in self.dims)
             raise ValueError(f"{type(self).__name__}({self.num_features}): input must be "
                              f"{layout} with {self.num_features} channels at dim 1, got shape "
                              f"{tuple(x.shape)}")
+
+    def forward(self, x):
+        self._check_input(x)
         momentum = self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked.data += 1
@@ -77,9 +80,14 @@ class _BatchNorm(Module):
         # Batch statistics in training, and in eval too when no running statistics are kept.
         use_batch = self.training or self.running_mean is None
         track = self.training and self.track_running_stats
-        return batch_norm(x, self.running_mean if track or not use_batch else None,
-                          self.running_var if track or not use_batch else None,
-                          self.weight, self.bias, use_batch, momentum or 0.0, self.eps)
+        return self._normalize(x, self.running_mean if track or not use_batch else None,
+                               self.running_var if track or not use_batch else None,
+                               use_batch, momentum or 0.0)
+
+    def _normalize(self, x, running_mean, running_var, use_batch: bool, momentum: float):
+        """``F.batch_norm`` with this layer's affine parameters (SyncBatchNorm overrides it)."""
+        return batch_norm(x, running_mean, running_var, self.weight, self.bias, use_batch,
+                          momentum, self.eps)
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "

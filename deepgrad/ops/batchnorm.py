@@ -23,9 +23,7 @@ class BatchNorm(Function):
         axes = (0,) + tuple(range(2, x.ndim))
         shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
         if self.training:
-            mean = x.mean(axis=axes)
-            xc = x - mean.reshape(shape)
-            var = (xc * xc).mean(axis=axes)
+            mean, xc, var = self.batch_stats(x, axes, shape)
             self.batch_mean, self.batch_var = mean, var
         else:
             xc = x - self.mean.reshape(shape).astype(x.dtype, copy=False)
@@ -37,15 +35,27 @@ class BatchNorm(Function):
         y = xhat if weight is None else xhat * weight.reshape(shape)
         return y if bias is None else y + bias.reshape(shape)
 
+    def batch_stats(self, x, axes, shape):
+        """(mean, x - mean, biased var) per channel; sets ``self.count``, the values per
+        channel. SyncBatchNorm overrides this (and ``reduce_sums``) to span all ranks."""
+        self.count = x.size // x.shape[1]
+        mean = x.mean(axis=axes)
+        xc = x - mean.reshape(shape)
+        return mean, xc, (xc * xc).mean(axis=axes)
+
+    def reduce_sums(self, s1, s2):
+        """The per-channel sums of backward, ``sum(gxhat)`` and ``sum(gxhat * xhat)``."""
+        return s1, s2
+
     def backward(self, gy):
         need, shape, axes, xhat = self.needs_input_grad, self.shape, self.axes, self.xhat
         gxhat = gy if self.weight is None else gy * self.weight.reshape(shape)
         gx = gw = gb = None
         if need[0]:
             if self.training:
-                m = gy.size // gy.shape[1]
-                s1 = gxhat.sum(axis=axes).reshape(shape)
-                s2 = (gxhat * xhat).sum(axis=axes).reshape(shape)
+                m = self.count
+                s1, s2 = self.reduce_sums(gxhat.sum(axis=axes), (gxhat * xhat).sum(axis=axes))
+                s1, s2 = s1.reshape(shape), s2.reshape(shape)
                 gx = (gxhat - s1 / m - xhat * (s2 / m)) * self.invstd.reshape(shape)
             else:
                 gx = gxhat * self.invstd.reshape(shape)
@@ -96,10 +106,18 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
     inputs = [x] + [t for t in (weight, bias) if t is not None]
     y = fn.apply(*inputs)
     if training and running_mean is not None:
-        rm, rv = running_mean.data, running_var.data
-        mean, var = fn.batch_mean, fn.batch_var * (m / (m - 1))
-        rm *= 1 - momentum
-        rm += (momentum * mean).astype(rm.dtype, copy=False)
-        rv *= 1 - momentum
-        rv += (momentum * var).astype(rv.dtype, copy=False)
+        update_running_stats(fn, running_mean, running_var, momentum)
     return y
+
+
+def update_running_stats(fn: BatchNorm, running_mean: Tensor, running_var: Tensor,
+                         momentum: float) -> None:
+    """``r = (1 - momentum) r + momentum * batch_stat`` in place, from a training-mode
+    BatchNorm node ``fn`` (the variance made unbiased with its ``count`` m: var * m / (m - 1))."""
+    m = fn.count
+    rm, rv = running_mean.data, running_var.data
+    mean, var = fn.batch_mean, fn.batch_var * (m / (m - 1))
+    rm *= 1 - momentum
+    rm += (momentum * mean).astype(rm.dtype, copy=False)
+    rv *= 1 - momentum
+    rv += (momentum * var).astype(rv.dtype, copy=False)

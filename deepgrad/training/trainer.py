@@ -11,6 +11,7 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 from ..backend import get_array_module
 from ..nn.utils import clip_grad_norm_
+from . import distributed
 from .batches import _is_plateau, _split, _to_tensor, batch_size_of
 from .callbacks import CallbackList, History, get_lr
 from .checkpoint import restore_checkpoint, write_checkpoint
@@ -97,6 +98,7 @@ class Trainer:
             warnings.warn(f"Trainer.fit: {start} epochs are already done and epochs={epochs}; "
                           "nothing to train (epochs is the total to reach, not a count)",
                           stacklevel=2)
+        train_loader = distributed.shard_loader(train_loader, train=True)
         self._train_loader = train_loader
         resumed, self._resumed = self._resumed, None
         history = History()
@@ -104,7 +106,7 @@ class Trainer:
             history.load_state_dict(resumed["history"])
         self.history = history
         steps = len(train_loader) if hasattr(train_loader, "__len__") else None
-        cbs = CallbackList([history, *self.callbacks], self,
+        cbs = CallbackList([history, *distributed.local_callbacks(self.callbacks)], self,
                            {"epochs": epochs, "steps": steps, "metrics": list(self.metrics)})
         self.stop_training = False
         logs: dict = {}
@@ -112,6 +114,7 @@ class Trainer:
         if resumed is not None:
             self._apply_resumed(resumed, train_loader)
         for epoch in range(start, epochs):
+            distributed.set_epoch(train_loader, epoch)
             cbs.on_epoch_begin(epoch, {})
             logs = self._train_epoch(train_loader, cbs)
             if val_loader is not None:
@@ -120,7 +123,7 @@ class Trainer:
             self._step_scheduler(logs)
             self.epoch = epoch + 1
             cbs.on_epoch_end(epoch, logs)
-            if self.stop_training:
+            if distributed.agree(self.stop_training):
                 break
         cbs.on_train_end(logs)
         return history
@@ -144,14 +147,16 @@ class Trainer:
                 sums[k] = sums.get(k, 0.0) + v * size
                 weights[k] = weights.get(k, 0) + size
             cbs.on_batch_end(i, {"batch": i, "size": size, **step_logs})
-            if self.stop_training:
+            if distributed.agree(self.stop_training):
                 break
         if not batches:
             raise ValueError(f"{type(self).__name__}.fit: the training data gave no batches "
                              "this epoch (an empty dataset, or drop_last with fewer samples "
                              "than batch_size)")
+        sums, weights = distributed.reduce_sums(sums, weights)
+        outputs, targets = distributed.gather_rows(self._outputs, self._targets)
         logs = {k: s / weights[k] if weights[k] else float("nan") for k, s in sums.items()}
-        logs.update(self._metric_logs(self._outputs, self._targets))
+        logs.update(self._metric_logs(outputs, targets))
         self._outputs, self._targets = [], []
         return logs
 
@@ -169,7 +174,7 @@ class Trainer:
             batch size.
         """
         xs, y = _split(batch, "fit")
-        model, optimizer = self.model, self.optimizer
+        model, optimizer = distributed.train_model(self), self.optimizer
         out = model(*xs)
         loss = self.loss_fn(out, y)
         reg = model.regularization_loss()
@@ -233,6 +238,7 @@ class Trainer:
         model = self.model
         was_training = model.training
         model.eval()
+        loader = distributed.shard_loader(loader, train=False)
         total, count = 0.0, 0
         outputs, targets = [], []
         try:
@@ -250,6 +256,7 @@ class Trainer:
                         targets.append(y.numpy())
         finally:
             model.train(was_training)
+        total, count, outputs, targets = distributed.reduce_epoch(total, count, outputs, targets)
         logs = {"loss": total / count if count else float("nan")}
         logs.update(self._metric_logs(outputs, targets))
         return logs
@@ -293,8 +300,10 @@ class Trainer:
     # ---- checkpoints --------------------------------------------------------------------------
     def save_checkpoint(self, path: str | os.PathLike) -> None:
         """Write model, optimizer, scheduler, epoch, RNG states, history and callback states
-        to ``path`` (safetensors, atomic; see ``deepgrad.training.checkpoint``)."""
-        write_checkpoint(self, path)
+        to ``path`` (safetensors, atomic; see ``deepgrad.training.checkpoint``); under MPI
+        rank 0 writes, the other ranks hold the same state."""
+        if distributed.is_main_process():
+            write_checkpoint(self, path)
 
     def resume(self, path: str | os.PathLike) -> int:
         """Restore a ``save_checkpoint`` file; the next ``fit`` continues from its epoch.
