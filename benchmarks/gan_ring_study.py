@@ -7,9 +7,13 @@ epoch); non-saturating generator loss; z ~ N(0, I_2). Metric (VEEGAN/PacGAN): on
 samples, the share within 3 sigma of their nearest mode, and the modes that are the nearest mode
 of at least one such sample.
 
-The torch and hand loops are the PyTorch DCGAN tutorial's step: one z batch per step,
-``fake = G(z)``; D update on ``D(x)`` and ``D(fake.detach())``; G update on ``D(fake)`` through
-the updated D. Every run of a seed uses the same real points and the same evaluation z.
+Variants: ``torch`` and ``hand`` (the same loop on deepgrad) take the PyTorch DCGAN tutorial's
+step: one z batch per step, ``fake = G(z)``; D update on ``D(x)`` and ``D(fake.detach())``; G
+update on ``D(fake)`` through the updated D. ``trainer`` is ``GANTrainer.fit`` (fakes for D
+under ``no_grad``, a fresh z for G); ``hand_fresh`` is the hand loop with that step (equal to
+``trainer`` bit for bit); ``trainer_reuse`` is GANTrainer with ``train_step`` overridden to the
+DCGAN step (equal to ``hand`` bit for bit). Every run of a seed uses the same real points and
+the same evaluation z.
 
 Run: ``python -m benchmarks.gan_ring_study [--seeds 0-4] [--variants torch,hand,trainer]``.
 Seeds run one after another, one BLAS thread (the GEMMs are at most 256x128x128).
@@ -154,8 +158,8 @@ def run_trainer_reuse(seed: int, real, z_eval):
         def train_step(self, batch):
             real = batch[0]
             fake = self.generator(self.noise(real.shape[0]))  # one z batch, graph kept
-            logs = self._d_update(real, fake.detach())
-            logs.update(self._g_update(fake))  # the same fakes through the updated D
+            logs = self.d_step(real, fake)  # detached there
+            logs.update(self.g_step(fake=fake))  # the same fakes through the updated D
             self.global_step += 1
             return logs
 

@@ -93,6 +93,13 @@ def test_sequential_layer_set_to_none_never_runs():
                                rtol=1e-6, atol=1e-6)
 
 
+def test_none_slots_from_the_constructor_append_and_slices_like_torch():
+    for mod in (tnn, nn):
+        s = mod.Sequential(mod.Linear(2, 2), None)
+        s.append(None)
+        assert len(s) == 3 and len(s[1:]) == 2 and list(s._modules) == ["0", "1", "2"]
+
+
 @pytest.mark.parametrize("index", [1, -2, slice(1, 3)])
 def test_sequential_delete_renumbers_like_torch(index):
     t, d = _pair(MLP)

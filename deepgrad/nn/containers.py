@@ -49,10 +49,18 @@ class Sequential(Module):
         self.__dict__["_pool_first"] = False
         if len(modules) == 1 and isinstance(modules[0], OrderedDict):
             for name, m in modules[0].items():
-                setattr(self, name, m)
+                self._add(name, m)
         else:
             for i, m in enumerate(modules):
-                setattr(self, str(i), m)
+                self._add(str(i), m)
+
+    def _add(self, name: str, module) -> None:
+        """Register ``module`` under ``name``; None takes a slot too (as PyTorch's add_module)."""
+        if module is None:
+            self.__dict__["_modules"][name] = None
+            self.__dict__[name] = None
+        else:
+            setattr(self, name, module)
 
     def pool_before_relu(self, enabled: bool = True) -> "Sequential":
         """Opt in (or out) of running ReLU -> max-pool pairs as max-pool -> ReLU (see the class
@@ -128,7 +136,7 @@ class Sequential(Module):
         return iter(self._modules.values())
 
     def append(self, module: Module) -> "Sequential":
-        setattr(self, str(len(self)), module)
+        self._add(str(len(self)), module)
         return self
 
 

@@ -2,6 +2,8 @@
 (Goodfellow et al. 2014, Alg. 1)."""
 from __future__ import annotations
 
+import os
+
 import numpy
 
 from ..autograd.grad_mode import no_grad
@@ -10,6 +12,7 @@ from ..data.dataset import TensorDataset
 from ..data.loader import DataLoader
 from ..nn.module import Module
 from ..random import generator as global_rng
+from ..serialization import CheckpointError, load
 from .callbacks import History, get_lr
 from .gan_losses import G_LOSSES, discriminator_loss, mean_probability, value_estimate
 from .trainer import Trainer
@@ -25,6 +28,9 @@ def _uniform(rng, shape, dtype):
     z -= 1
     return z
 
+
+#: the format of GANTrainer checkpoints before GANTrainer became a Trainer (refused by resume)
+GAN_CHECKPOINT_FORMAT = "deepgrad.gan_checkpoint"
 
 #: latent priors by name, ``(rng, shape, dtype) -> array``: N(0, I) and U(-1, 1)
 PRIORS = {"normal": _normal, "uniform": _uniform}
@@ -72,9 +78,9 @@ class GANTrainer(Trainer):
     draw a fresh z and update G on the generator loss of ``D(G(z))`` through the updated D.
     D's parameters have ``requires_grad`` off during G's backward, so it skips D's
     weight-gradient GEMMs and leaves D's ``.grad`` untouched. (PyTorch's DCGAN example reuses
-    the D step's fakes for the G update instead; on the 8-Gaussian ring the fresh draw did as
-    well or better over 20 seeds: ``benchmarks/gan_ring_study.py``, which also shows that
-    overriding ``train_step`` with the reuse matches that loop bit for bit.)
+    the D step's fakes for the G update instead: ``fake = G(noise(n)); d_step(x, fake);
+    g_step(fake=fake)`` in an overridden ``train_step``. On the 8-Gaussian ring both steps
+    do as well over 20 seeds: ``benchmarks/gan_ring_study.py``.)
 
     Args:
         generator: Module mapping (N, latent_dim) -> samples of the data's shape.
@@ -89,7 +95,8 @@ class GANTrainer(Trainer):
         callbacks: Trainer callbacks; logs carry ``d_loss``, ``D(x)``, ``D(G(z))``, ``V`` (the
             value-function estimate), and on G steps ``g_loss`` and ``D(G(z))_g``; epoch logs
             add ``g_lr`` and ``d_lr``.
-        progress: show a ProgressBar; None: when stdout is a terminal.
+        progress: show a ProgressBar (default False, as before GANTrainer was a Trainer; None:
+            when stdout is a terminal).
 
     Attributes:
         model: a ``GANPair`` of both networks (what checkpoints and callbacks see).
@@ -100,7 +107,7 @@ class GANTrainer(Trainer):
     def __init__(self, generator: Module, discriminator: Module, g_optimizer, d_optimizer,
                  latent_dim: int, prior: str = "normal", g_loss: str = "non_saturating",
                  d_steps: int = 1, label_smoothing: float = 0.0, callbacks=(),
-                 progress: bool | None = None) -> None:
+                 progress: bool | None = False) -> None:
         if prior not in PRIORS:
             raise ValueError(f"GANTrainer: unknown prior {prior!r}; choose from {list(PRIORS)}")
         if g_loss not in G_LOSSES:
@@ -142,6 +149,21 @@ class GANTrainer(Trainer):
                              "'generator' and 'discriminator')")
         self.g_optimizer.load_state_dict(state["generator"])
         self.d_optimizer.load_state_dict(state["discriminator"])
+
+    def resume(self, path) -> int:
+        """``Trainer.resume``; a file of the GANTrainer that predates the one format (format
+        ``deepgrad.gan_checkpoint``) is refused with a way to get its weights."""
+        try:
+            return super().resume(path)
+        except CheckpointError:
+            ck = load(path)
+            if isinstance(ck, dict) and ck.get("format") == GAN_CHECKPOINT_FORMAT:
+                raise CheckpointError(
+                    f"{os.fspath(path)}: a GANTrainer checkpoint of the earlier format "
+                    f"{GAN_CHECKPOINT_FORMAT!r}, which resume no longer reads; its weights "
+                    "load with trainer.model.load_state_dict(deepgrad.load(path)['model'])"
+                ) from None
+            raise
 
     def evaluate(self, loader) -> dict:
         raise TypeError("GANTrainer.evaluate: a GAN has no held-out loss; score samples "
@@ -187,24 +209,35 @@ class GANTrainer(Trainer):
         self.g_optimizer.step()
         return {"g_loss": float(loss.data), "D(G(z))_g": mean_probability(fake_logits.data)}
 
-    def d_step(self, real) -> dict:
-        """One discriminator update on the real batch ``real`` (N, ...) and N fresh fakes made
-        under ``no_grad`` (no generator graph).
+    def d_step(self, real, fake: Tensor | None = None) -> dict:
+        """One discriminator update on the real batch ``real`` (N, ...) and N fakes.
+
+        Args:
+            real: the real batch.
+            fake: the fakes to use (detached here); default: N fresh ones made under
+                ``no_grad`` (no generator graph).
 
         Returns:
             ``{'d_loss', 'D(x)', 'D(G(z))', 'V'}`` as floats, measured before the update.
         """
         real = _as_batch(real, self._d_dtype)
-        return self._d_update(real, self._fakes(real.shape[0], graph=False))
+        fake = self._fakes(real.shape[0], graph=False) if fake is None else fake.detach()
+        return self._d_update(real, fake)
 
-    def g_step(self, batch_size: int) -> dict:
-        """One generator update on ``batch_size`` fresh latent vectors.
+    def g_step(self, batch_size: int | None = None, fake: Tensor | None = None) -> dict:
+        """One generator update on ``batch_size`` fresh fakes, or on ``fake`` (fakes made by
+        this generator with their graph, e.g. the ones a D step just used: the step of
+        PyTorch's DCGAN example).
 
         Returns:
             ``{'g_loss', 'D(G(z))_g'}``: the loss and D's mean output on these fakes, before G's
             update.
         """
-        return self._g_update(self._fakes(batch_size, graph=True))
+        if fake is None:
+            if batch_size is None:
+                raise ValueError("GANTrainer.g_step: pass batch_size or fake")
+            fake = self._fakes(batch_size, graph=True)
+        return self._g_update(fake)
 
     def train_step(self, batch) -> dict:
         """One D update on the real batch; on every ``d_steps``-th step (counted by

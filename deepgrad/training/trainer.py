@@ -22,12 +22,13 @@ from .progress import ProgressBar
 class Trainer:
     """Trains a model with a loss and an optimizer, Keras-style, on PyTorch-style parts.
 
-    One epoch: for each ``(x, y)`` batch, ``loss = loss_fn(model(x), y) +
+    One epoch: ``train_step`` for each ``(x, y)`` batch (``loss = loss_fn(model(x), y) +
     model.regularization_loss()``, backward, optional global-norm gradient clipping,
-    ``optimizer.step()``; then validation (``no_grad``, ``model.eval()``), the scheduler step
-    (per epoch; a ReduceLROnPlateau gets the monitored value) and ``on_epoch_end`` with logs
-    ``{"loss", <metrics>, "val_loss", "val_<metrics>", "lr"}`` (floats; ``loss`` is the
-    size-weighted epoch mean including the regularization penalty).
+    ``optimizer.step()``; a subclass such as ``GANTrainer`` overrides it); then validation
+    (``no_grad``, ``model.eval()``), the scheduler step (per epoch; a ReduceLROnPlateau gets
+    the monitored value) and ``on_epoch_end`` with logs ``{"loss", <metrics>, "val_loss",
+    "val_<metrics>", "lr"}`` (floats; ``loss`` is the size-weighted epoch mean including the
+    regularization penalty).
 
     Args:
         model: the Module to train.
@@ -36,6 +37,8 @@ class Trainer:
             ``state_dict``).
         metrics: a dict name -> ``fn(outputs, targets)`` on NumPy arrays, or a sequence of
             names (``"accuracy"``, ``"mse"``...; see ``metric_fns.METRICS``) and callables.
+            A class metric on one output column takes its threshold from ``loss_fn``
+            (``BCELoss``: 0.5, ``BCEWithLogitsLoss``: 0; other losses: an error).
         callbacks: Callback instances (EarlyStopping, ModelCheckpoint...).
         grad_clip_norm: clip the global L2 norm of the gradients to this value.
         scheduler: an LR scheduler stepped once per epoch.
@@ -45,6 +48,7 @@ class Trainer:
 
     Attributes:
         epoch: epochs completed (restored by ``resume``).
+        global_step: ``train_step`` calls over every ``fit`` (restored by ``resume``).
         stop_training: set by a callback to end ``fit`` after the current batch.
         history: the History of the last ``fit``.
     """
@@ -89,6 +93,10 @@ class Trainer:
         Returns:
             The History: ``history.history["loss"]`` etc., one value per epoch (including the
             epochs before a resume).
+
+        Raises:
+            ValueError: ``train_loader`` is empty (checked before any callback runs when it
+                has a length) or gives no batch in an epoch.
         """
         start = self.epoch if initial_epoch is None else int(initial_epoch)
         if hasattr(train_loader, "__len__") and len(train_loader) == 0:
@@ -188,9 +196,9 @@ class Trainer:
         self.global_step += 1
         logs = {"loss": float(loss.item())}
         if self.metrics:
-            if not self._outputs:
-                check_outputs(self.metrics, out)
             self._outputs.append(out.numpy())
+            if len(self._outputs) == 1:
+                check_outputs(self.metrics, self._outputs[0])
             self._targets.append(y.numpy())
             if self._live_metrics:
                 logs.update({name: float(fn(self._outputs[-1], self._targets[-1]))
