@@ -67,6 +67,7 @@ def test_fit_equals_the_hand_written_loop():
     rng = dg.random.generator()
     for _ in range(3):
         order = rng.permutation(len(real))
+        rng.integers(0, 2**62)  # the loader's per-epoch worker base seed (PyTorch draws it too)
         for start in range(0, len(real), 16):
             x = dg.from_numpy(real[order[start:start + 16]])
             n = x.shape[0]
@@ -104,6 +105,7 @@ def test_overridden_train_step_reusing_the_fakes_equals_the_dcgan_loop():
     rng = dg.random.generator()
     for _ in range(2):
         order = rng.permutation(len(real))
+        rng.integers(0, 2**62)  # the loader's per-epoch worker base seed (PyTorch draws it too)
         for start in range(0, len(real), 16):
             x = dg.from_numpy(real[order[start:start + 16]])
             fake = G2(dg.from_numpy(rng.standard_normal((16, 2), dtype=np.float32)))
