@@ -19,6 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,28 +47,33 @@ CASES = {
                                            "--future", "10", "--data-file", "{tmp}/waves.pt"]),
     **{f"wlm_{model}": ("word_language_model.py", ["--model", model, *_WLM])
        for model in ("LSTM", "GRU", "RNN_TANH", "RNN_RELU", "Transformer")},
+    "wlm_LSTM_onnx": ("word_language_model.py", ["--model", "LSTM", *_WLM, "--epochs", "1",
+                                                 "--onnx-export", "{tmp}/wlm.onnx"]),
 }
+# torch.onnx.export (the torch.export-based exporter, torch's default) needs onnxscript.
+NEEDS = {"wlm_LSTM_onnx": "onnxscript"}
 
-_DIGITS_GAPS = ("Generator, frombuffer, uint8, Tensor.repeat_interleave (mnist_data.py); "
-                "deepgrad.utils.data (DataLoader, TensorDataset)")
+_SYNTH = "Generator, rand/randn/randint(generator=), Tensor.repeat_interleave"  # mnist_data.py
 _WLM_GAPS = ("deepgrad.onnx (import torch.onnx), accelerator, device, Tensor.narrow/contiguous/"
-             "new_zeros, save/load of a whole model through file objects with weights_only=, "
-             "LSTM/GRU/RNN.flatten_parameters")
-# Every gap each swapped program meets on this branch, first one first (examples/pytorch/README.md
-# says how they were found). Remove a mark when its program runs.
+             "new_zeros, p.data as a Tensor (p.data.add_(p.grad, alpha=)), save/load of a whole "
+             "model through file objects with weights_only=, RNN.flatten_parameters")
+# Every gap each swapped program meets on this branch, in the order the program meets them
+# (examples/pytorch/README.md says how they were found). Remove a mark when its program runs.
 XFAIL = {
-    "mnist_cnn": f"needs {_DIGITS_GAPS}, DataLoader(num_workers=, pin_memory=), accelerator, "
-                 "device, Tensor.eq, Tensor.view_as",
-    "mnist_lstm": f"needs {_DIGITS_GAPS}, cuda.is_available, device",
-    "vae": f"needs {_DIGITS_GAPS}, cuda.is_available, device, Tensor.round, .to(uint8)",
-    "regression": "needs Tensor.mm, F.smooth_l1_loss, Tensor-valued p.data with add_(alpha=)",
-    "dcgan": "needs deepgrad.backends.cudnn, deepgrad.utils.data, cuda.is_available, device "
-             "(randn/full device=), Generator, meshgrid, where(cond, scalar, scalar), "
-             "ConvTranspose2d, LeakyReLU(inplace=), Tensor.is_cuda, nn.parallel.data_parallel",
+    "mnist_cnn": f"needs deepgrad.utils.data, accelerator, device, {_SYNTH}, "
+                 "DataLoader(num_workers=, pin_memory=), Tensor.eq, Tensor.view_as",
+    "mnist_lstm": f"needs deepgrad.utils.data, cuda.is_available, device, {_SYNTH}",
+    "vae": f"needs deepgrad.utils.data, cuda.is_available, device, {_SYNTH}, Tensor.round, "
+           "uint8",
+    "regression": "needs Tensor.mm, F.smooth_l1_loss, p.data as a Tensor (p.data.add_(alpha=))",
+    "dcgan": "needs deepgrad.backends.cudnn, deepgrad.utils.data, cuda.is_available, device, "
+             "Generator, meshgrid, rand(generator=), where(cond, scalar, scalar), "
+             "ConvTranspose2d, LeakyReLU(inplace=), randn/full(device=), Tensor.is_cuda",
     "time_sequence": "needs save to a file object, load(weights_only=) of a NumPy array, "
                      "dg.double, optim.LBFGS",
     **{f"wlm_{m}": f"needs {_WLM_GAPS}" for m in ("LSTM", "GRU", "RNN_TANH", "RNN_RELU")},
-    "wlm_Transformer": f"needs {_WLM_GAPS}, dg.float, Tensor.__setitem__, triu, "
+    "wlm_LSTM_onnx": f"needs {_WLM_GAPS}, LongTensor, onnx.export",
+    "wlm_Transformer": f"needs {_WLM_GAPS}, dg.float, dg.sin/cos, Tensor.__setitem__, triu, "
                        "TransformerEncoderLayer, TransformerEncoder",
 }
 
@@ -120,7 +126,8 @@ def torch_results(tmp_path_factory):
     """{case: RESULT dict or the traceback string} for every case, under torch."""
     pytest.importorskip("torch")
     tmp = tmp_path_factory.mktemp("torch_programs")
-    cases = {name: _argv(name, tmp) for name in CASES}
+    cases = {name: _argv(name, tmp) for name in CASES
+             if importlib.util.find_spec(NEEDS.get(name, "torch")) is not None}
     done = subprocess.run([sys.executable, "-c", _TORCH_DRIVER, json.dumps(cases), str(EXAMPLES)],
                           capture_output=True, text=True, cwd=tmp, timeout=600, env=_env())
     results = {}
@@ -128,7 +135,7 @@ def torch_results(tmp_path_factory):
         if line.startswith("CASE "):
             case = json.loads(line[len("CASE "):])
             results[case["name"]] = case["error"] or _result(case["stdout"], case["name"])
-    assert set(results) == set(CASES), done.stderr[-3000:]
+    assert set(results) == set(cases), done.stderr[-3000:]
     return results
 
 
@@ -156,6 +163,24 @@ def check(name, r):
         assert r["last_loss"] < r["first_loss"] / 10 and r["test_loss"] < 0.05, r
     else:  # word language models: better than uniform guessing over the vocabulary
         assert _falls(r) and 1 < r["test_ppl"] < r["ntokens"] and 1 < r["val_ppl"] < r["ntokens"], r
+        if r["onnx"]:
+            _check_onnx(r["onnx"], r["ntokens"])
+
+
+def _check_onnx(path, ntokens):
+    """The exported LSTM model runs in onnxruntime: one log-probability row per input word."""
+    onnx = pytest.importorskip("onnx")
+    onnx.checker.check_model(onnx.load(path))
+    ort = pytest.importorskip("onnxruntime")
+    session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    feeds = {}
+    for arg in session.get_inputs():
+        assert all(isinstance(d, int) for d in arg.shape), arg  # fixed shapes in this export
+        dtype = np.int64 if "int64" in arg.type else np.float32
+        feeds[arg.name] = np.zeros(arg.shape, dtype=dtype)
+    log_probs = session.run(None, feeds)[0]
+    assert log_probs.shape[-1] == ntokens
+    np.testing.assert_allclose(np.exp(log_probs).sum(-1), 1.0, rtol=1e-4)
 
 
 def agree(name, ours, theirs):
@@ -172,6 +197,8 @@ def agree(name, ours, theirs):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(CASES))
 def test_program_under_torch(name, torch_results):
+    if name in NEEDS:
+        pytest.importorskip(NEEDS[name])
     result = torch_results[name]
     assert isinstance(result, dict), result
     check(name, result)
@@ -194,7 +221,7 @@ def test_program_after_import_swap(name, tmp_path, request):
     ours = _result(done.stdout, name)
     check(name, ours)
     if HAS_TORCH:
-        theirs = request.getfixturevalue("torch_results")[name]
+        theirs = request.getfixturevalue("torch_results").get(name)
         if isinstance(theirs, dict):
             agree(name, ours, theirs)
 

@@ -182,4 +182,4 @@ if args.onnx_export:
 print("RESULT " + json.dumps({"first_loss": history[0], "last_loss": history[-1],
                               "val_loss": best_val_loss, "val_ppl": math.exp(best_val_loss),
                               "test_loss": test_loss, "test_ppl": math.exp(test_loss),
-                              "ntokens": ntokens, "lr": lr}))
+                              "ntokens": ntokens, "lr": lr, "onnx": args.onnx_export or None}))
