@@ -135,3 +135,9 @@ __all__ += [
     "multilabel_soft_margin_loss", "pairwise_distance", "triplet_margin_loss", "group_norm",
     "instance_norm", "layer_norm", "local_response_norm", "rms_norm",
 ]
+
+# nn layers family (issue 16): attention.
+from .ops.attention import scaled_dot_product_attention  # noqa: E402
+from .ops.mha import multi_head_attention_forward  # noqa: E402
+
+__all__ += ["scaled_dot_product_attention", "multi_head_attention_forward"]
