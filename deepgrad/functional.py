@@ -141,3 +141,8 @@ from .ops.attention import scaled_dot_product_attention  # noqa: E402
 from .ops.mha import multi_head_attention_forward  # noqa: E402
 
 __all__ += ["scaled_dot_product_attention", "multi_head_attention_forward"]
+
+# nn layers family (issue 16): bilinear, embedding bags.
+from .ops.bilinear_bag import bilinear, embedding_bag  # noqa: E402
+
+__all__ += ["bilinear", "embedding_bag"]

@@ -177,3 +177,14 @@ from .transformer import (  # noqa: E402
 
 __all__ += ["MultiheadAttention", "Transformer", "TransformerDecoder",
             "TransformerDecoderLayer", "TransformerEncoder", "TransformerEncoderLayer"]
+
+# nn layers family (issue 16): parameter containers, Unflatten, Bilinear, EmbeddingBag.
+from .bilinear_bag import Bilinear, EmbeddingBag  # noqa: E402
+from .containers_ext import ParameterDict, ParameterList, Unflatten  # noqa: E402
+
+__all__ += ["Bilinear", "EmbeddingBag", "ParameterDict", "ParameterList", "Unflatten"]
+
+# nn layers family (issue 16): PyTorch's nn.modules.* paths (aliases of the classes above).
+from . import modules  # noqa: E402
+
+__all__ += ["modules"]
