@@ -146,3 +146,8 @@ __all__ += ["scaled_dot_product_attention", "multi_head_attention_forward"]
 from .ops.bilinear_bag import bilinear, embedding_bag  # noqa: E402
 
 __all__ += ["bilinear", "embedding_bag"]
+
+# nn layers family (issue 16): CTC.
+from .ops.ctc import ctc_loss  # noqa: E402
+
+__all__ += ["ctc_loss"]

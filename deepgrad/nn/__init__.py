@@ -184,6 +184,11 @@ from .containers_ext import ParameterDict, ParameterList, Unflatten  # noqa: E40
 
 __all__ += ["Bilinear", "EmbeddingBag", "ParameterDict", "ParameterList", "Unflatten"]
 
+# nn layers family (issue 16): CTC.
+from .loss_ext import CTCLoss  # noqa: E402
+
+__all__ += ["CTCLoss"]
+
 # nn layers family (issue 16): PyTorch's nn.modules.* paths (aliases of the classes above).
 from . import modules  # noqa: E402
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..ops import loss_ext as E
 from ..ops import loss_margin as G
+from ..ops.ctc import ctc_loss
 from .module import Module
 
 
@@ -192,3 +193,17 @@ class CosineSimilarity(Module):
 
     def forward(self, x1, x2):
         return G.cosine_similarity(x1, x2, self.dim, self.eps)
+
+
+class CTCLoss(Module):
+    """Connectionist temporal classification: ``forward(log_probs, targets, input_lengths,
+    target_lengths)`` with log_probs (T, N, C); see ``F.ctc_loss``."""
+
+    def __init__(self, blank: int = 0, reduction: str = "mean",
+                 zero_infinity: bool = False) -> None:
+        super().__init__()
+        self.blank, self.reduction, self.zero_infinity = blank, reduction, zero_infinity
+
+    def forward(self, log_probs, targets, input_lengths, target_lengths):
+        return ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
+                        self.reduction, self.zero_infinity)
