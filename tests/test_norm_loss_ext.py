@@ -216,3 +216,11 @@ def test_bad_arguments_raise():
         F.multi_margin_loss(dg.zeros(2, 3), np.array([0, 3]))
     with pytest.raises(ValueError, match="var has negative"):
         F.gaussian_nll_loss(dg.zeros(2), dg.zeros(2), dg.tensor([-1.0, 1.0]))
+
+
+def test_dropout2d_reads_3d_input_as_batched_1d_with_a_warning():
+    x = dg.tensor(np.ones((200, 8, 5)))
+    with pytest.warns(UserWarning, match="3D input to dropout2d"):
+        y = F.dropout2d(x, 0.5).numpy()
+    assert (y.min(axis=2) == y.max(axis=2)).all()  # one draw per (sample, channel)
+    assert 0.4 < (y[:, :, 0] == 0).mean() < 0.6

@@ -7,6 +7,8 @@ so the gradient is the same mask. ``inplace=True`` is accepted and computes out 
 """
 from __future__ import annotations
 
+import warnings
+
 from ..autograd.tensor import Tensor
 from ..random import generator
 from .activation_ext import SELU_ALPHA, SELU_SCALE
@@ -53,7 +55,14 @@ def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A00
 
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
               inplace: bool = False) -> Tensor:
-    """Zero whole channels of (N, C, H, W) / (C, H, W) with probability p, scale 1/(1-p)."""
+    """Zero whole channels of (N, C, H, W) with probability p, scale 1/(1-p). A 3-D input is
+    taken as (N, C, L), with PyTorch's warning (PyTorch plans to read it as (C, H, W))."""
+    if input.ndim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that "
+                      "channel-wise 1D dropout behavior is desired - input is interpreted as "
+                      "shape (N, C, L), where C is the channel dim; use dropout1d for that.",
+                      UserWarning, stacklevel=2)
+        return _feature_dropout("dropout2d", input, p, training, 1)
     return _feature_dropout("dropout2d", input, p, training, 2)
 
 

@@ -61,29 +61,35 @@ def _weighted(op, loss, weight, reduction, normalize):
     return reduce_loss(loss, reduction, op)
 
 
-def mse_loss(input, target, size_average=None, reduce=None,  # noqa: A002
-             reduction: str = "mean", weight=None) -> Tensor:
-    """Mean squared error ``(x - t)^2`` (times ``weight``); a string third argument is taken
-    as ``reduction`` (deepgrad's earlier positional form)."""
+def _legacy_positional(size_average, reduce, reduction):
+    # A string third argument is taken as ``reduction`` (deepgrad's earlier positional form).
     if isinstance(size_average, str):
         size_average, reduction = None, size_average
-    reduction = legacy_reduction(size_average, reduce, reduction)
+    return legacy_reduction(size_average, reduce, reduction)
+
+
+def _pointwise(op, unweighted, elementwise, input, target, size_average, reduce,  # noqa: A002
+               reduction, weight):
+    reduction = _legacy_positional(size_average, reduce, reduction)
     if weight is None:
-        return P.mse_loss(input, target, reduction)
-    x, t = _operands("mse_loss", input, target)
-    return _weighted("mse_loss", (x - t) * (x - t), weight, reduction, True)
+        return unweighted(input, target, reduction)
+    x, t = _operands(op, input, target)
+    return _weighted(op, elementwise(x - t), weight, reduction, True)
+
+
+def mse_loss(input, target, size_average=None, reduce=None,  # noqa: A002
+             reduction: str = "mean", weight=None) -> Tensor:
+    """Mean squared error ``(x - t)^2`` (times ``weight``; the weighted mean divides by
+    ``sum(weight)``)."""
+    return _pointwise("mse_loss", P.mse_loss, lambda d: d * d, input, target, size_average,
+                      reduce, reduction, weight)
 
 
 def l1_loss(input, target, size_average=None, reduce=None,  # noqa: A002
             reduction: str = "mean", weight=None) -> Tensor:
-    """Mean absolute error ``|x - t|`` (times ``weight``)."""
-    if isinstance(size_average, str):
-        size_average, reduction = None, size_average
-    reduction = legacy_reduction(size_average, reduce, reduction)
-    if weight is None:
-        return P.l1_loss(input, target, reduction)
-    x, t = _operands("l1_loss", input, target)
-    return _weighted("l1_loss", abs(x - t), weight, reduction, True)
+    """Mean absolute error ``|x - t|`` (times ``weight``, as mse_loss)."""
+    return _pointwise("l1_loss", P.l1_loss, abs, input, target, size_average, reduce,
+                      reduction, weight)
 
 
 def _huber(x, t, delta):
