@@ -160,3 +160,10 @@ def test_nn_modules_paths_are_aliases(module):
     tmod = importlib.import_module(f"torch.nn.modules.{module}")
     for name in TORCH_PATHS[module]:
         assert hasattr(tmod, name)  # the same path exists in PyTorch
+
+
+def test_init_accepts_the_array_behind_a_parameter():
+    p = nn.Parameter(np.zeros((8, 3, 4, 4), np.float32))
+    init.normal_(p.data, 1.0, 0.02)  # DCGAN's weights_init style
+    init.constant_(p.data[0], 0.0)
+    assert abs(p.numpy()[1:].mean() - 1.0) < 0.01 and not p.numpy()[0].any()

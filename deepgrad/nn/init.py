@@ -35,8 +35,12 @@ def _calculate_fan_in_and_fan_out(t: Tensor) -> tuple[int, int]:
 
 
 def _fill(t: Tensor, values) -> Tensor:
-    """The one place where an initializer writes into a tensor (in place, no graph)."""
-    t.data[...] = values
+    """The one place where an initializer writes into a tensor (in place, no graph); a bare
+    array (e.g. ``p.data`` handed over as PyTorch code does) is written directly."""
+    if isinstance(t, Tensor):
+        t.data[...] = values
+    else:
+        t[...] = values
     return t
 
 
