@@ -22,8 +22,6 @@ from .ops.loss import cross_entropy, nll_loss
 from .ops.loss_pointwise import (
                              binary_cross_entropy,
                              binary_cross_entropy_with_logits,
-                             l1_loss,
-                             mse_loss,
                              quadratic_loss,
 )
 from .ops.pool import adaptive_avg_pool2d
@@ -91,3 +89,65 @@ __all__ += [
     "adaptive_max_pool1d", "adaptive_max_pool2d", "avg_pool3d", "lp_pool1d", "lp_pool2d",
     "max_pool3d", "max_unpool1d", "max_unpool2d", "max_unpool3d", "fold", "unfold",
 ]
+
+# nn layers family (issue 16): normalizations, channel/alpha dropout, more losses, distances.
+from .ops.dropout_ext import (  # noqa: E402
+                             alpha_dropout,
+                             dropout1d,
+                             dropout2d,
+                             dropout3d,
+                             feature_alpha_dropout,
+)
+from .ops.loss_ext import (  # noqa: E402
+                             gaussian_nll_loss,
+                             huber_loss,
+                             kl_div,
+                             l1_loss,
+                             mse_loss,
+                             poisson_nll_loss,
+                             smooth_l1_loss,
+                             soft_margin_loss,
+)
+from .ops.loss_margin import (  # noqa: E402
+                             cosine_embedding_loss,
+                             cosine_similarity,
+                             hinge_embedding_loss,
+                             margin_ranking_loss,
+                             multi_margin_loss,
+                             multilabel_margin_loss,
+                             multilabel_soft_margin_loss,
+                             pairwise_distance,
+                             triplet_margin_loss,
+)
+from .ops.normalization import (  # noqa: E402
+                             group_norm,
+                             instance_norm,
+                             layer_norm,
+                             local_response_norm,
+                             rms_norm,
+)
+
+__all__ += [
+    "alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "feature_alpha_dropout",
+    "gaussian_nll_loss", "huber_loss", "kl_div", "poisson_nll_loss", "smooth_l1_loss",
+    "soft_margin_loss", "cosine_embedding_loss", "cosine_similarity", "hinge_embedding_loss",
+    "margin_ranking_loss", "multi_margin_loss", "multilabel_margin_loss",
+    "multilabel_soft_margin_loss", "pairwise_distance", "triplet_margin_loss", "group_norm",
+    "instance_norm", "layer_norm", "local_response_norm", "rms_norm",
+]
+
+# nn layers family (issue 16): attention.
+from .ops.attention import scaled_dot_product_attention  # noqa: E402
+from .ops.mha import multi_head_attention_forward  # noqa: E402
+
+__all__ += ["scaled_dot_product_attention", "multi_head_attention_forward"]
+
+# nn layers family (issue 16): bilinear, embedding bags.
+from .ops.bilinear_bag import bilinear, embedding_bag  # noqa: E402
+
+__all__ += ["bilinear", "embedding_bag"]
+
+# nn layers family (issue 16): CTC.
+from .ops.ctc import ctc_loss  # noqa: E402
+
+__all__ += ["ctc_loss"]

@@ -121,3 +121,9 @@ def test_bad_arguments_raise():
         F.glu(dg.zeros(2, 3))
     with pytest.raises(RuntimeError, match="prelu.*channels"):
         F.prelu(dg.zeros(2, 4), dg.zeros(3))
+
+
+def test_random_slope_op_gradcheck():
+    from deepgrad.ops.activation_ext import RandomSlope
+    slope = RNG.uniform(0.1, 0.3, X.shape)
+    gradcheck(lambda x: RandomSlope(slope).apply(x), [X + 0.01])

@@ -195,3 +195,9 @@ def test_bad_arguments_name_the_op():
         F.max_pool2d(x, 2, padding=2, ceil_mode=True)
     with pytest.raises(RuntimeError, match="fold: input shape"):
         F.fold(dg.zeros(1, 5, 4), (3, 3), 2)
+
+
+def test_max_unpool_gradcheck():
+    _, idx = F.max_pool2d(dg.tensor(X4[:1]), 2, return_indices=True)
+    gradcheck(lambda v: F.max_unpool2d(v, idx, 2, output_size=(7, 8)),
+              [RNG.standard_normal(idx.shape)])

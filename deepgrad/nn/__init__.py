@@ -122,3 +122,78 @@ __all__ += [
 ]
 # nn.parallel.DistributedDataParallel, as in PyTorch (MPI itself loads only when one is made)
 from . import parallel  # noqa: E402
+
+# nn layers family (issue 16): normalizations, dropout kinds, more losses, distances.
+from .dropout import (  # noqa: E402
+    AlphaDropout,
+    Dropout1d,
+    Dropout2d,
+    Dropout3d,
+    FeatureAlphaDropout,
+)
+from .loss_ext import (  # noqa: E402
+    CosineEmbeddingLoss,
+    CosineSimilarity,
+    GaussianNLLLoss,
+    HingeEmbeddingLoss,
+    HuberLoss,
+    KLDivLoss,
+    MarginRankingLoss,
+    MultiLabelMarginLoss,
+    MultiLabelSoftMarginLoss,
+    MultiMarginLoss,
+    PairwiseDistance,
+    PoissonNLLLoss,
+    SmoothL1Loss,
+    SoftMarginLoss,
+    TripletMarginLoss,
+)
+from .normalization import (  # noqa: E402
+    BatchNorm3d,
+    GroupNorm,
+    InstanceNorm1d,
+    InstanceNorm2d,
+    InstanceNorm3d,
+    LayerNorm,
+    LocalResponseNorm,
+    RMSNorm,
+)
+
+__all__ += [
+    "AlphaDropout", "Dropout1d", "Dropout2d", "Dropout3d", "FeatureAlphaDropout",
+    "CosineEmbeddingLoss", "CosineSimilarity", "GaussianNLLLoss", "HingeEmbeddingLoss",
+    "HuberLoss", "KLDivLoss", "MarginRankingLoss", "MultiLabelMarginLoss",
+    "MultiLabelSoftMarginLoss", "MultiMarginLoss", "PairwiseDistance", "PoissonNLLLoss",
+    "SmoothL1Loss", "SoftMarginLoss", "TripletMarginLoss", "BatchNorm3d", "GroupNorm",
+    "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "LayerNorm", "LocalResponseNorm",
+    "RMSNorm",
+]
+
+# nn layers family (issue 16): attention and transformers.
+from .attention import MultiheadAttention  # noqa: E402
+from .transformer import (  # noqa: E402
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
+
+__all__ += ["MultiheadAttention", "Transformer", "TransformerDecoder",
+            "TransformerDecoderLayer", "TransformerEncoder", "TransformerEncoderLayer"]
+
+# nn layers family (issue 16): parameter containers, Unflatten, Bilinear, EmbeddingBag.
+from .bilinear_bag import Bilinear, EmbeddingBag  # noqa: E402
+from .containers_ext import ParameterDict, ParameterList, Unflatten  # noqa: E402
+
+__all__ += ["Bilinear", "EmbeddingBag", "ParameterDict", "ParameterList", "Unflatten"]
+
+# nn layers family (issue 16): CTC.
+from .loss_ext import CTCLoss  # noqa: E402
+
+__all__ += ["CTCLoss"]
+
+# nn layers family (issue 16): PyTorch's nn.modules.* paths (aliases of the classes above).
+from . import modules  # noqa: E402
+
+__all__ += ["modules"]

@@ -7,8 +7,10 @@ import numpy
 
 from ..autograd.tensor import Tensor
 from ..random import generator
+from ..random import generator as _rng
 
 _GAINS = {"linear": 1.0, "identity": 1.0, "conv1d": 1.0, "conv2d": 1.0, "conv3d": 1.0,
+          "conv_transpose1d": 1.0, "conv_transpose2d": 1.0, "conv_transpose3d": 1.0,
           "sigmoid": 1.0, "tanh": 5.0 / 3, "relu": math.sqrt(2.0), "selu": 3.0 / 4}
 
 
@@ -33,7 +35,12 @@ def _calculate_fan_in_and_fan_out(t: Tensor) -> tuple[int, int]:
 
 
 def _fill(t: Tensor, values) -> Tensor:
-    t.data[...] = values
+    """The one place where an initializer writes into a tensor (in place, no graph); a bare
+    array (e.g. ``p.data`` handed over as PyTorch code does) is written directly."""
+    if isinstance(t, Tensor):
+        t.data[...] = values
+    else:
+        t[...] = values
     return t
 
 
@@ -105,3 +112,59 @@ def orthogonal_(t: Tensor, gain: float = 1.0) -> Tensor:
     if rows < cols:
         q = q.T
     return _fill(t, gain * q.reshape(t.shape))
+
+
+def trunc_normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
+                  b: float = 2.0, generator=None) -> Tensor:
+    """Fill with N(mean, std^2) truncated to [a, b] (absolute bounds, as PyTorch): draws
+    outside are redrawn, which samples the truncated normal exactly."""
+    if not a < b:
+        raise ValueError(f"trunc_normal_: need a < b, got a={a}, b={b}")
+    rng = generator or _rng()
+    accept = 0.5 * (math.erf((b - mean) / (std * math.sqrt(2)))
+                    - math.erf((a - mean) / (std * math.sqrt(2))))
+    if accept < 1e-6:
+        raise ValueError(f"trunc_normal_: [a, b] = [{a}, {b}] holds only {accept:.1e} of "
+                         f"N({mean}, {std}^2); move mean closer to the interval")
+    values = rng.normal(mean, std, t.shape)
+    bad = (values < a) | (values > b)
+    while bad.any():
+        values[bad] = rng.normal(mean, std, int(bad.sum()))
+        bad = (values < a) | (values > b)
+    return _fill(t, values)
+
+
+def eye_(t: Tensor) -> Tensor:
+    """Fill a 2-D tensor with the identity (ones on the main diagonal)."""
+    if t.ndim != 2:
+        raise ValueError(f"eye_: only 2-D tensors are supported, got shape {tuple(t.shape)}")
+    return _fill(t, numpy.eye(*t.shape))
+
+
+def dirac_(t: Tensor, groups: int = 1) -> Tensor:
+    """Fill a (out, in, *kernel) conv weight (3-5 dims) with the Dirac delta: each of the
+    first min(out/groups, in) channels of every group passes through unchanged."""
+    if t.ndim not in (3, 4, 5) or t.shape[0] % groups:
+        raise ValueError(f"dirac_: needs a 3-, 4- or 5-D tensor with out channels divisible by "
+                         f"groups={groups}, got shape {tuple(t.shape)}")
+    out_per_group = t.shape[0] // groups
+    values = numpy.zeros(t.shape)
+    centre = tuple(k // 2 for k in t.shape[2:])
+    for g in range(groups):
+        for d in range(min(out_per_group, t.shape[1])):
+            values[(g * out_per_group + d, d) + centre] = 1
+    return _fill(t, values)
+
+
+def sparse_(t: Tensor, sparsity: float, std: float = 0.01, generator=None) -> Tensor:
+    """2-D: N(0, std^2) with ``ceil(sparsity * rows)`` zeros at random rows of each column."""
+    if t.ndim != 2:
+        raise ValueError(f"sparse_: only 2-D tensors are supported, got shape "
+                         f"{tuple(t.shape)}")
+    rng = generator or _rng()
+    rows, cols = t.shape
+    values = rng.normal(0.0, std, t.shape)
+    zeros = int(math.ceil(sparsity * rows))
+    for c in range(cols):
+        values[rng.permutation(rows)[:zeros], c] = 0
+    return _fill(t, values)

@@ -92,13 +92,14 @@ class Flatten(Module):
 
 
 class Dropout(Module):
-    """Inverted dropout with probability ``p`` in training mode; identity in eval mode."""
+    """Inverted dropout with probability ``p`` in training mode; identity in eval mode
+    (``inplace=True`` computes out of place)."""
 
-    def __init__(self, p: float = 0.5) -> None:
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
         if not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: p must be in [0, 1], got {p}")
-        self.p = p
+            raise ValueError(f"{type(self).__name__}: p must be in [0, 1], got {p}")
+        self.p, self.inplace = p, inplace
 
     def forward(self, x):
         return dropout(x, self.p, self.training)

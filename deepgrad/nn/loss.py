@@ -3,15 +3,13 @@ from __future__ import annotations
 
 from ..ops import loss as L
 from ..ops import loss_pointwise as P
+from .loss_ext import _Loss
 from .module import Module
 
 
-class MSELoss(Module):
-    """Mean squared error."""
-
-    def __init__(self, reduction: str = "mean") -> None:
-        super().__init__()
-        self.reduction = reduction
+class MSELoss(_Loss):
+    """Mean squared error (PyTorch's ``size_average``/``reduce``/``reduction`` arguments; a
+    string first argument is taken as the reduction)."""
 
     def forward(self, input, target):  # noqa: A002
         return P.mse_loss(input, target, self.reduction)

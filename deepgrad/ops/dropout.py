@@ -20,8 +20,10 @@ class Dropout(Function):
         return gy * self.mask
 
 
-def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator_=None) -> Tensor:
+def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,
+            generator_=None) -> Tensor:
     """In training, ``y = x * m / (1 - p)`` with ``m ~ Bernoulli(1 - p)``; identity otherwise.
+    ``inplace=True`` is accepted and computes out of place (use the result).
 
     The expected value of ``y`` equals ``x``, so nothing changes at evaluation time.
     """

@@ -1,0 +1,25 @@
+"""``deepgrad.nn.modules``: PyTorch's ``torch.nn.modules`` paths (``nn.modules.rnn.LSTM``,
+``nn.modules.linear.Linear``, ...) as thin aliases of the classes in ``deepgrad.nn``."""
+from .. import *  # noqa: F401,F403  (every class of deepgrad.nn, as torch.nn.modules)
+from . import (  # noqa: F401
+    activation,
+    batchnorm,
+    container,
+    conv,
+    distance,
+    dropout,
+    flatten,
+    fold,
+    instancenorm,
+    linear,
+    loss,
+    module,
+    normalization,
+    padding,
+    pixelshuffle,
+    pooling,
+    rnn,
+    sparse,
+    transformer,
+    upsampling,
+)
