@@ -88,6 +88,9 @@ class DistributedDataParallel(Module):
         gradient_as_bucket_view, static_graph, check_reduction: accepted for PyTorch
             compatibility (gradients are always fresh arrays after the reduction).
 
+    Wrap a module after casting or moving it, and once: a newer wrapper of the same module
+    takes over its gradient hooks.
+
     Attributes:
         module: the wrapped model (its state dict appears under the ``module.`` prefix).
         bytes_per_step: bytes of gradients allreduced by one synchronized backward.
@@ -129,7 +132,10 @@ class DistributedDataParallel(Module):
         self._buckets, self._bucket_of = self._make_buckets(bucket_cap_mb)
         self._syncing = False
         ref = weakref.ref(self)
-        self._handles = [p.register_post_accumulate_grad_hook(
+        # A module has one gradient reducer: wrapping it again retires the older wrapper's hooks.
+        for handle in module.__dict__.pop("_ddp_hook_handles", ()):
+            handle.remove()
+        module.__dict__["_ddp_hook_handles"] = [p.register_post_accumulate_grad_hook(
             lambda _p, i=i: (lambda ddp: ddp is not None and ddp._grad_ready(i))(ref()))
             for i, p in enumerate(self._params)]
 
