@@ -60,7 +60,8 @@ def run_mpi(args: list, n: int = 2, timeout: float = 120.0, mpi4py: bool = True,
     cmd = [MPIEXEC, *launcher_args, "-n", str(n), sys.executable]
     cmd += (["-m", "mpi4py"] if mpi4py else []) + [str(a) for a in args]
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True,
                             env=env, cwd=cwd or ROOT, start_new_session=True)
     try:
         out, _ = proc.communicate(timeout=timeout)

@@ -94,8 +94,13 @@ for (name, dtype), (X, y, ref, tol) in cases.items():
     ddp = DDP(model, bucket_cap_mb=0.0005)  # several buckets
     assert len(ddp._buckets) > 1
     # overlap: a bucket's allreduce starts while backward still has gradients to compute
-    ready_at_launch, launch = [], ddp._launch
-    ddp._launch = lambda b: (ready_at_launch.append(int(ddp._used.sum())), launch(b))[1]
+    ready_at_launch = []
+
+    def counting_launch(bucket, ddp=ddp, launch=ddp._launch, seen=ready_at_launch):
+        seen.append(int(ddp._used.sum()))
+        launch(bucket)
+
+    ddp._launch = counting_launch
     compare(ref, train(ddp, X, y, my_batches()), tol, f"DDP {name} {dtype.__name__}")
     assert min(ready_at_launch) < len(ddp._params), ready_at_launch
 
