@@ -80,7 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--no-progress", action="store_true", help="no progress bars")
 
     tr = sub.add_parser("train", help="train a model on a dataset",
-                        description="Train a model with a progress bar and print final metrics.")
+                        description="Train a model with a progress bar and print final metrics. "
+                        "Under mpiexec -n N (pip install 'deepgrad[mpi]') the N processes train "
+                        "one model together, each on its share of every batch: --batch-size is "
+                        "per process.")
     tr.add_argument("--model", required=True, choices=list(MODELS), metavar="MODEL",
                     help=f"one of: {', '.join(MODELS)}")
     tr.add_argument("--data", required=True, choices=list(DATASETS), metavar="DATA",

@@ -2,6 +2,10 @@
 errors. (tests/test_distributed_mpi.py runs the real thing under mpiexec.)"""
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -12,6 +16,8 @@ from deepgrad.autograd import gradcheck
 from deepgrad.autograd.hooks import HOOKS, queue_callback
 from deepgrad.data import DistributedSampler, RandomSampler, SequentialSampler, ShardedSampler
 from deepgrad.training import distributed as tdist
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # ---- post-accumulate-grad hooks -------------------------------------------------------------
 
@@ -144,7 +150,7 @@ def test_sharded_sampler_splits_any_sampler_like_one_process():
 
 
 class _OneRank:
-    """The subset of an mpi4py communicator the SyncBatchNorm op uses, for one rank."""
+    """The part of an mpi4py communicator the SyncBatchNorm op uses with one rank."""
 
     def Get_size(self):  # noqa: N802
         return 1
@@ -152,12 +158,9 @@ class _OneRank:
     def Allgather(self, send, recv):  # noqa: N802
         recv[0] = send
 
-    def Allreduce(self, _in_place, buf, _op):  # noqa: N802
-        pass
 
 
 def test_sync_batchnorm_op_equals_batch_norm_and_passes_gradcheck():
-    pytest.importorskip("mpi4py")
     from deepgrad.distributed.sync_batchnorm import SyncBatchNormFunction
     from deepgrad.ops.batchnorm import BatchNorm
 
@@ -223,6 +226,10 @@ def test_convert_sync_batchnorm_shares_state_and_keeps_names():
 
 def test_api_before_init_process_group():
     assert not dist.is_initialized()
+    # importing deepgrad and its distributed parts never starts MPI
+    code = ("import sys, deepgrad, deepgrad.distributed, deepgrad.nn.parallel, deepgrad.training,"
+            " deepgrad.data; sys.exit('mpi4py.MPI' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
     for fn in (dist.get_rank, dist.get_world_size, dist.barrier):
         with pytest.raises(RuntimeError, match="Default process group has not been initialized"):
             fn()

@@ -29,11 +29,25 @@ def _mpiexec() -> str | None:
     return str(beside) if beside.exists() else shutil.which("mpiexec")
 
 
+def _is_hydra(mpiexec: str | None) -> bool:
+    """MPICH's launcher (the tests use its -print-all-exitcodes and its oversubscription)."""
+    if mpiexec is None:
+        return False
+    try:
+        out = subprocess.run([mpiexec, "--version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return "HYDRA" in out.stdout
+
+
 MPIEXEC = _mpiexec()
 pytestmark = [
     pytest.mark.skipif(importlib.util.find_spec("mpi4py") is None,
                        reason="mpi4py is not installed (pip install 'deepgrad[mpi]')"),
     pytest.mark.skipif(MPIEXEC is None, reason="no mpiexec on PATH (pip install mpich)"),
+    pytest.mark.skipif(MPIEXEC is not None and not _is_hydra(MPIEXEC),
+                       reason=f"{MPIEXEC} is not MPICH's mpiexec (Hydra), which these tests "
+                       "drive (pip install mpich)"),
 ]
 
 
@@ -46,7 +60,8 @@ def run_mpi(args: list, n: int = 2, timeout: float = 120.0, mpi4py: bool = True,
     cmd = [MPIEXEC, *launcher_args, "-n", str(n), sys.executable]
     cmd += (["-m", "mpi4py"] if mpi4py else []) + [str(a) for a in args]
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True,
                             env=env, cwd=cwd or ROOT, start_new_session=True)
     try:
         out, _ = proc.communicate(timeout=timeout)

@@ -138,8 +138,14 @@ def _start_mpi_if_launched() -> bool:
     alone), the rank that prints."""
     from .. import distributed as dist
 
-    if dist.launched_by_mpi() and dist.is_available() and not dist.is_initialized():
-        dist.init_process_group("mpi")
+    if dist.launched_by_mpi() and not dist.is_initialized():
+        if dist.is_available():
+            dist.init_process_group("mpi")
+        else:
+            import sys
+
+            print("deepgrad train: started by an MPI launcher but mpi4py is not installed, so "
+                  "each process trains alone (pip install 'deepgrad[mpi]')", file=sys.stderr)
     return dist.rank_and_world_size()[0] == 0
 
 

@@ -88,6 +88,9 @@ class DistributedDataParallel(Module):
         gradient_as_bucket_view, static_graph, check_reduction: accepted for PyTorch
             compatibility (gradients are always fresh arrays after the reduction).
 
+    Wrap a module after casting or moving it, and once: a newer wrapper of the same module
+    takes over its gradient hooks.
+
     Attributes:
         module: the wrapped model (its state dict appears under the ``module.`` prefix).
         bytes_per_step: bytes of gradients allreduced by one synchronized backward.
@@ -127,9 +130,12 @@ class DistributedDataParallel(Module):
         self._verify_shapes(module)
         broadcast_coalesced(list(module.parameters()) + list(module.buffers()), self._comm)
         self._buckets, self._bucket_of = self._make_buckets(bucket_cap_mb)
-        self._syncing = False
+        self._syncing, self._inflight = False, []
         ref = weakref.ref(self)
-        self._handles = [p.register_post_accumulate_grad_hook(
+        # A module has one gradient reducer: wrapping it again retires the older wrapper's hooks.
+        for handle in module.__dict__.pop("_ddp_hook_handles", ()):
+            handle.remove()
+        module.__dict__["_ddp_hook_handles"] = [p.register_post_accumulate_grad_hook(
             lambda _p, i=i: (lambda ddp: ddp is not None and ddp._grad_ready(i))(ref()))
             for i, p in enumerate(self._params)]
 
@@ -189,7 +195,7 @@ class DistributedDataParallel(Module):
         if not self.require_backward_grad_sync:
             return
         if not self._syncing:  # first ready gradient of this backward
-            self._syncing, self._next = True, 0
+            self._syncing, self._next, self._inflight = True, 0, []
             self._used = numpy.zeros(len(self._params), numpy.int32)
             for b in self._buckets:
                 b.pending = len(b.indices)
@@ -201,6 +207,15 @@ class DistributedDataParallel(Module):
         bucket.pending -= 1
         if bucket.pending == 0:
             self._launch_ready()
+        elif self._inflight:
+            # MPI progresses a non-blocking collective inside MPI calls: test the ones in
+            # flight between gradients so that they advance while backward computes
+            from mpi4py import MPI
+
+            t0 = time.perf_counter()
+            if MPI.Request.Testall(self._inflight):
+                self._inflight = []
+            self.comm_seconds += time.perf_counter() - t0
 
     def _launch_ready(self) -> None:
         # Buckets start in index order on every rank: MPI matches collectives by order.
@@ -223,6 +238,7 @@ class DistributedDataParallel(Module):
 
             t0 = time.perf_counter()
             b.request = self._comm.Iallreduce(MPI.IN_PLACE, buf, MPI.SUM)
+            self._inflight.append(b.request)
             self.comm_seconds += time.perf_counter() - t0
 
     def _finish(self) -> None:

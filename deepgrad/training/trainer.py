@@ -30,6 +30,11 @@ class Trainer:
     "val_<metrics>", "lr"}`` (floats; ``loss`` is the size-weighted epoch mean including the
     regularization penalty).
 
+    Under MPI (after ``deepgrad.distributed.init_process_group``, launched with ``mpiexec``)
+    each rank trains a DistributedDataParallel replica on its share of every DataLoader batch,
+    the logs are those of all ranks' data together, and rank 0 alone shows progress and writes
+    logs and checkpoints (``training/distributed.py``); ``self.model`` stays the plain model.
+
     Args:
         model: the Module to train.
         loss_fn: ``loss_fn(outputs, targets) -> scalar Tensor`` (a loss Module or function).

@@ -93,7 +93,16 @@ for (name, dtype), (X, y, ref, tol) in cases.items():
             p.data[...] = 0
     ddp = DDP(model, bucket_cap_mb=0.0005)  # several buckets
     assert len(ddp._buckets) > 1
+    # overlap: a bucket's allreduce starts while backward still has gradients to compute
+    ready_at_launch = []
+
+    def counting_launch(bucket, ddp=ddp, launch=ddp._launch, seen=ready_at_launch):
+        seen.append(int(ddp._used.sum()))
+        launch(bucket)
+
+    ddp._launch = counting_launch
     compare(ref, train(ddp, X, y, my_batches()), tol, f"DDP {name} {dtype.__name__}")
+    assert min(ready_at_launch) < len(ddp._params), ready_at_launch
 
 # SyncBatchNorm: batch statistics over both ranks' samples, running statistics included
 ddp = DDP(make_bn_net(np.float64, sync=True))
