@@ -223,3 +223,24 @@ def test_timeout_and_a_dead_worker_raise_in_the_main_process():
         list(DataLoader(Dies(2), 1, num_workers=1))
     stream = DataLoader(Stream(3), 2)
     assert "n=3" in repr(stream)
+
+
+def test_default_collate_recurses_like_torch():
+    from collections import namedtuple
+
+    from deepgrad.data import default_collate
+    Pair = namedtuple("Pair", "x y")
+    batch = default_collate([{"a": (1.0, Pair(np.zeros(2), 3)), "s": "u"},
+                             {"a": (2.0, Pair(np.ones(2), 4)), "s": "v"}])
+    assert batch["s"] == ["u", "v"]
+    assert batch["a"][0].data.tolist() == [1.0, 2.0] and batch["a"][0].dtype == np.float32
+    assert isinstance(batch["a"][1], Pair) and batch["a"][1].y.data.tolist() == [3, 4]
+    assert batch["a"][1].x.shape == (2, 2)
+    with pytest.raises(ValueError, match="keys"):
+        default_collate([{"a": 1}, {"b": 2}])
+    with pytest.raises(ValueError, match=r"\['a'\]\[1\] of the sample at batch position 1"):
+        default_collate([{"a": (1, np.zeros(2))}, {"a": (1, np.zeros(3))}])
+    tc = pytest.importorskip("torch").utils.data.default_collate
+    theirs = tc([{"a": (1.0, Pair(np.zeros(2), 3)), "s": "u"},
+                 {"a": (2.0, Pair(np.ones(2), 4)), "s": "v"}])
+    assert theirs["s"] == batch["s"] and type(theirs["a"][1]) is Pair
