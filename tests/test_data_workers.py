@@ -74,7 +74,11 @@ def _flat(loader, epochs: int = 1):
 
 def test_utils_data_names_are_the_same_objects():
     for name in utils_data.__all__:
-        assert getattr(utils_data, name) is getattr(data, name)
+        if name not in ("dataloader", "dataset", "sampler"):
+            assert getattr(utils_data, name) is getattr(data, name)
+    assert utils_data.dataset.Dataset is Dataset
+    assert utils_data.sampler.BatchSampler is BatchSampler
+    assert utils_data.dataloader.DataLoader is DataLoader
     assert dg.utils.data.DataLoader is DataLoader
 
 
@@ -198,3 +202,45 @@ def test_concat_and_batch_sampler_match_torch():
     theirs = tds.ConcatDataset([Items(2), Items(5)])
     assert ours.cumulative_sizes == theirs.cumulative_sizes
     assert [ours[i][1] for i in range(-7, 7)] == [theirs[i][1] for i in range(-7, 7)]
+
+
+class Slow(Items):
+    def __getitem__(self, i):
+        import time
+        time.sleep(3)
+        return super().__getitem__(i)
+
+
+class Dies(Items):
+    def __getitem__(self, i):
+        os._exit(3)
+
+
+def test_timeout_and_a_dead_worker_raise_in_the_main_process():
+    with pytest.raises(RuntimeError, match="timed out after 0.5 seconds"):
+        list(DataLoader(Slow(2), 1, num_workers=1, timeout=0.5))
+    with pytest.raises(RuntimeError, match="exited unexpectedly"):
+        list(DataLoader(Dies(2), 1, num_workers=1))
+    stream = DataLoader(Stream(3), 2)
+    assert "n=3" in repr(stream)
+
+
+def test_default_collate_recurses_like_torch():
+    from collections import namedtuple
+
+    from deepgrad.data import default_collate
+    Pair = namedtuple("Pair", "x y")
+    batch = default_collate([{"a": (1.0, Pair(np.zeros(2), 3)), "s": "u"},
+                             {"a": (2.0, Pair(np.ones(2), 4)), "s": "v"}])
+    assert batch["s"] == ["u", "v"]
+    assert batch["a"][0].data.tolist() == [1.0, 2.0] and batch["a"][0].dtype == np.float32
+    assert isinstance(batch["a"][1], Pair) and batch["a"][1].y.data.tolist() == [3, 4]
+    assert batch["a"][1].x.shape == (2, 2)
+    with pytest.raises(ValueError, match="keys"):
+        default_collate([{"a": 1}, {"b": 2}])
+    with pytest.raises(ValueError, match=r"\['a'\]\[1\] of the sample at batch position 1"):
+        default_collate([{"a": (1, np.zeros(2))}, {"a": (1, np.zeros(3))}])
+    tc = pytest.importorskip("torch").utils.data.default_collate
+    theirs = tc([{"a": (1.0, Pair(np.zeros(2), 3)), "s": "u"},
+                 {"a": (2.0, Pair(np.ones(2), 4)), "s": "v"}])
+    assert theirs["s"] == batch["s"] and type(theirs["a"][1]) is Pair

@@ -148,3 +148,23 @@ def test_proj_size_padded_batch_first_matches_torch():
         np.testing.assert_allclose(a.data, b.detach().numpy(), atol=1e-10)
     with pytest.raises(ValueError, match="proj_size"):
         nn.LSTM(3, 4, proj_size=4)
+
+
+def test_total_norm_and_clip_with_norm_match_torch():
+    from deepgrad.nn.utils import clip_grads_with_norm_, get_total_norm
+    rng = np.random.default_rng(5)
+    arrays = [rng.standard_normal(s) for s in ((3, 2), (4,))]
+    ps = [dg.tensor(a, requires_grad=True) for a in arrays]
+    tps = [torch.tensor(a, requires_grad=True) for a in arrays]
+    for p, tp, a in zip(ps, tps, arrays):
+        p.grad, tp.grad = dg.tensor(a * 3), torch.tensor(a * 3)
+    for norm_type in (2.0, 1.0, float("inf")):
+        ours = get_total_norm([p.grad for p in ps], norm_type)
+        theirs = torch.nn.utils.get_total_norm([tp.grad for tp in tps], norm_type)
+        np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-12)
+    total = get_total_norm([p.grad for p in ps])
+    clip_grads_with_norm_(ps, 1.0, total)
+    torch.nn.utils.clip_grads_with_norm_(tps, 1.0, torch.nn.utils.get_total_norm(
+        [tp.grad for tp in tps]))
+    for p, tp in zip(ps, tps):
+        np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=1e-12)

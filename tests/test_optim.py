@@ -139,6 +139,8 @@ def test_update_keeps_dtype_identity_and_leaves_grad_untouched(name):
     w = nn.Parameter(np.ones((3, 2), np.float32))
     data = w.data
     kwargs = dict(weight_decay=0.1) if name != "adadelta" else dict(weight_decay=0.1, lr=1.0)
+    if name == "rprop":  # Rprop has no weight decay (as in PyTorch)
+        kwargs = {}
     opt = optim.OPTIMIZERS[name]([w], **kwargs)
     g = np.full((3, 2), 0.5, np.float32)
     w.grad = dg.from_numpy(g)
@@ -265,6 +267,8 @@ def test_step_allocates_no_parameter_sized_arrays_after_the_first(name):
     p.grad = dg.from_numpy(np.full((500, 100), 0.1, np.float32))
     kwargs = {"weight_decay": 0.1, **({"momentum": 0.9, "nesterov": True} if name == "sgd"
                                       else {})}
+    if name == "rprop":  # Rprop has no weight decay (as in PyTorch)
+        kwargs = {}
     opt = optim.OPTIMIZERS[name]([p], **kwargs)
     opt.step()  # creates the state and the scratch arrays
     tracemalloc.start()

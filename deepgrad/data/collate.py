@@ -1,7 +1,7 @@
 """Turning samples into batches: default_collate, and fetching one batch from a dataset."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 import numpy
 
@@ -25,32 +25,48 @@ def _stack_field(values: list, indices, field: str) -> Tensor:
 
 
 def default_collate(batch: list, indices=None):
-    """Stack a list of samples into a batch.
+    """Stack a list of samples into a batch, recursively as PyTorch's ``default_collate``.
 
-    Samples that are tuples/lists ``(x, y, ...)`` give a tuple of Tensors, each with a new
-    leading batch dimension; a bare array/Tensor/number sample gives one Tensor. Python floats
-    become float32, ints int64; arrays keep their dtype.
+    Samples that are tuples/lists ``(x, y, ...)`` give a tuple of batches (a namedtuple stays
+    one), dicts give a dict of batches by key, strings a list of strings, and a bare
+    array/Tensor/number a Tensor with a new leading batch dimension. Python floats become
+    float32, ints int64; arrays keep their dtype.
 
     Args:
         batch: the samples.
-        indices: their dataset indices, used only to name the culprit in a shape error.
+        indices: their dataset indices, used only to name the culprit in an error.
 
     Raises:
-        ValueError: samples of different shapes (naming the index) or different field counts.
+        ValueError: samples of different shapes (naming the index) or different structures.
     """
     if not batch:
         raise ValueError("collate: empty batch")
-    first = batch[0]
+    return _collate(list(batch), indices, "")
+
+
+def _collate(values: list, indices, field: str):
+    def where(pos):
+        return int(indices[pos]) if indices is not None else pos
+
+    first = values[0]
+    if isinstance(first, Mapping):
+        for pos, v in enumerate(values):
+            if not isinstance(v, Mapping) or v.keys() != first.keys():
+                raise ValueError(f"collate: the sample at index {where(pos)} does not have the "
+                                 f"keys {sorted(map(str, first))} of the first sample")
+        return {k: _collate([v[k] for v in values], indices, f"{field}[{k!r}]") for k in first}
+    if isinstance(first, (str, bytes)):
+        return list(values)
     if isinstance(first, (tuple, list)):
         n = len(first)
-        for pos, item in enumerate(batch):
-            if not isinstance(item, (tuple, list)) or len(item) != n:
-                where = int(indices[pos]) if indices is not None else pos
-                raise ValueError(f"collate: the sample at index {where} is not a sequence of "
-                                 f"{n} fields like the first sample")
-        return tuple(_stack_field([item[f] for item in batch], indices, f"field {f}")
-                     for f in range(n))
-    return _stack_field(batch, indices, "the sample")
+        for pos, v in enumerate(values):
+            if not isinstance(v, (tuple, list)) or len(v) != n:
+                raise ValueError(f"collate: the sample at index {where(pos)} is not a sequence "
+                                 f"of {n} fields like the first sample")
+        name = (lambda f: f"field {f}") if not field else (lambda f: f"{field}[{f}]")
+        fields = [_collate([v[f] for v in values], indices, name(f)) for f in range(n)]
+        return type(first)(*fields) if hasattr(first, "_fields") else tuple(fields)
+    return _stack_field(values, indices, field or "the sample")
 
 
 def fetch_batch(dataset, collate_fn: Callable | None, idx: numpy.ndarray):

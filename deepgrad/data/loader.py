@@ -130,5 +130,9 @@ class DataLoader:
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
     def __repr__(self) -> str:
-        return (f"DataLoader(n={len(self.dataset)}, batch_size={self.batch_size}, "
-                f"shuffle={self.shuffle}, drop_last={self.drop_last}, batches={len(self)})")
+        try:
+            n, batches = len(self.dataset), len(self)
+        except TypeError:  # a stream (IterableDataset) without a length
+            n = batches = "?"
+        return (f"DataLoader(n={n}, batch_size={self.batch_size}, "
+                f"shuffle={self.shuffle}, drop_last={self.drop_last}, batches={batches})")

@@ -6,6 +6,8 @@ from collections import OrderedDict, namedtuple
 import numpy
 
 from ..autograd.tensor import Tensor, _as_array
+from .hooks import HooksMixin
+from .module_paths import PathsMixin
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -31,12 +33,13 @@ def _typename(value) -> str:
         f"{cls.__module__}.{cls.__qualname__}"
 
 
-class Module:
+class Module(HooksMixin, PathsMixin):
     """Base class of layers and models (PyTorch's contract).
 
     Assigning a Parameter, a Module or (via ``register_buffer``) a state tensor to an attribute
     registers it; the attribute stays a plain instance attribute, so ``self.weight`` in
-    ``forward`` costs one dict lookup. Subclasses define ``forward``.
+    ``forward`` costs one dict lookup. Subclasses define ``forward``. Hooks (``HooksMixin``)
+    and dotted-path lookups (``PathsMixin``) come from their own files.
     """
 
     training: bool
@@ -117,16 +120,19 @@ class Module:
             self._regularizers[param_name] = regularizer
 
     # ---- traversal ------------------------------------------------------------------------
-    def named_modules(self, prefix: str = "", memo=None):
-        """Yield (dotted name, module) for this module and every descendant, once each."""
+    def named_modules(self, memo=None, prefix: str = "", remove_duplicate: bool = True):
+        """Yield (dotted name, module) for this module and every descendant (each once unless
+        ``remove_duplicate=False``), names starting with ``prefix``."""
         memo = set() if memo is None else memo
-        if id(self) in memo:
-            return
-        memo.add(id(self))
+        if remove_duplicate:
+            if id(self) in memo:
+                return
+            memo.add(id(self))
         yield prefix, self
         for name, m in self._modules.items():
             if m is not None:
-                yield from m.named_modules(f"{prefix}.{name}" if prefix else name, memo)
+                yield from m.named_modules(memo, f"{prefix}.{name}" if prefix else name,
+                                           remove_duplicate)
 
     def modules(self):
         for _, m in self.named_modules():
@@ -141,13 +147,16 @@ class Module:
         for _, m in self.named_children():
             yield m
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True):
-        """Yield (dotted name, Parameter) in registration order, each shared parameter once."""
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True):
+        """Yield (dotted name, Parameter) in registration order, each shared parameter once
+        (unless ``remove_duplicate=False``); ``recurse=False``: this module's own only."""
         seen = set()
-        mods = self.named_modules(prefix) if recurse else [(prefix, self)]
+        mods = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) \
+            if recurse else [(prefix, self)]
         for mod_prefix, m in mods:
             for name, p in m._parameters.items():
-                if p is not None and id(p) not in seen:
+                if p is not None and (id(p) not in seen or not remove_duplicate):
                     seen.add(id(p))
                     yield (f"{mod_prefix}.{name}" if mod_prefix else name), p
 
@@ -155,11 +164,16 @@ class Module:
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True):
-        mods = self.named_modules(prefix) if recurse else [(prefix, self)]
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True):
+        """Yield (dotted name, buffer) like ``named_parameters``."""
+        seen = set()
+        mods = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) \
+            if recurse else [(prefix, self)]
         for mod_prefix, m in mods:
             for name, b in m._buffers.items():
-                if b is not None:
+                if b is not None and (id(b) not in seen or not remove_duplicate):
+                    seen.add(id(b))
                     yield (f"{mod_prefix}.{name}" if mod_prefix else name), b
 
     def buffers(self, recurse: bool = True):
@@ -222,6 +236,8 @@ class Module:
 
     # ---- modes and conversion -------------------------------------------------------------
     def train(self, mode: bool = True) -> "Module":
+        if not isinstance(mode, bool):
+            raise ValueError("training mode is expected to be boolean")
         for m in self.modules():
             m.__dict__["training"] = mode
         return self
@@ -287,6 +303,8 @@ class Module:
 
     # ---- calling and printing -------------------------------------------------------------
     def __call__(self, *args, **kwargs):
+        if "_has_hooks" in self.__dict__:
+            return self._call_with_hooks(*args, **kwargs)
         return self.forward(*args, **kwargs)
 
     def extra_repr(self) -> str:

@@ -8,6 +8,7 @@ one optimizer compose as they do there.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import Counter
 from typing import Callable, Iterable
 
@@ -140,6 +141,9 @@ class StepLR(LRScheduler):
             return self._lrs()
         return [lr * self.gamma for lr in self._lrs()]
 
+    def _get_closed_form_lr(self) -> list[float]:
+        return [b * self.gamma ** (self.last_epoch // self.step_size) for b in self.base_lrs]
+
 
 class MultiStepLR(LRScheduler):
     """Multiply the learning rate by ``gamma`` at each milestone epoch.
@@ -163,6 +167,10 @@ class MultiStepLR(LRScheduler):
         factor = self.gamma ** self.milestones[self.last_epoch]
         return [lr * factor for lr in self._lrs()]
 
+    def _get_closed_form_lr(self) -> list[float]:
+        passed = bisect_right(sorted(self.milestones.elements()), self.last_epoch)
+        return [b * self.gamma ** passed for b in self.base_lrs]
+
 
 class ExponentialLR(LRScheduler):
     """Multiply the learning rate by ``gamma`` every epoch: ``base_lr * gamma ** epoch``."""
@@ -176,6 +184,9 @@ class ExponentialLR(LRScheduler):
         if self._is_initial:
             return self._lrs()
         return [lr * self.gamma for lr in self._lrs()]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [b * self.gamma ** self.last_epoch for b in self.base_lrs]
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -208,6 +219,10 @@ class CosineAnnealingLR(LRScheduler):
         ratio = (1 + math.cos(math.pi * e / t_max)) / (1 + math.cos(math.pi * (e - 1) / t_max))
         return [ratio * (lr - lo) + lo for lr in self._lrs()]
 
+    def _get_closed_form_lr(self) -> list[float]:
+        cos = (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+        return [self.eta_min + (b - self.eta_min) * cos for b in self.base_lrs]
+
 
 class LinearLR(LRScheduler):
     """Scale the learning rate linearly from ``start_factor`` to ``end_factor`` (warm-up).
@@ -239,11 +254,28 @@ class LinearLR(LRScheduler):
         factor = 1.0 + (f - s) / (self.total_iters * s + (e - 1) * (f - s))
         return [lr * factor for lr in self._lrs()]
 
+    def _get_closed_form_lr(self) -> list[float]:
+        s, f, n = self.start_factor, self.end_factor, self.total_iters
+        return [b * (s + (f - s) * min(n, self.last_epoch) / n) for b in self.base_lrs]
+
+
+# more schedules and the combinators live in files of their own (they import this one)
+from .lr_compose import (  # noqa: E402
+    ChainedScheduler,
+    ConstantLR,
+    MultiplicativeLR,
+    PolynomialLR,
+    SequentialLR,
+)
+from .lr_cyclic import CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR  # noqa: E402
 
 #: lookup by name
 SCHEDULERS = {"step": StepLR, "multistep": MultiStepLR, "exponential": ExponentialLR,
               "cosine": CosineAnnealingLR, "lambda": LambdaLR, "linear": LinearLR,
-              "plateau": ReduceLROnPlateau}
+              "plateau": ReduceLROnPlateau, "constant": ConstantLR, "polynomial": PolynomialLR,
+              "multiplicative": MultiplicativeLR, "cosine_restarts": CosineAnnealingWarmRestarts}
 
 __all__ = ["LRScheduler", "LambdaLR", "StepLR", "MultiStepLR", "ExponentialLR",
-           "CosineAnnealingLR", "LinearLR", "ReduceLROnPlateau", "SCHEDULERS"]
+           "CosineAnnealingLR", "LinearLR", "ReduceLROnPlateau", "SCHEDULERS", "ConstantLR",
+           "PolynomialLR", "MultiplicativeLR", "SequentialLR", "ChainedScheduler", "CyclicLR",
+           "OneCycleLR", "CosineAnnealingWarmRestarts"]

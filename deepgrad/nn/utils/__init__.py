@@ -1,7 +1,7 @@
 """``torch.nn.utils``'s helpers: gradient clipping, packed sequences, parameter vectors."""
 from . import rnn
-from .clip_grad import clip_grad_norm_, clip_grad_value_
+from .clip_grad import clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_, get_total_norm
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 
 __all__ = ["rnn", "clip_grad_norm_", "clip_grad_value_", "parameters_to_vector",
-           "vector_to_parameters"]
+           "vector_to_parameters", "clip_grads_with_norm_", "get_total_norm"]

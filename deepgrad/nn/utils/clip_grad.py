@@ -65,30 +65,70 @@ def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float,
     if not params:
         return Tensor._make(numpy.zeros((), numpy.float32), False, None, 0)
     xp = get_array_module(params[0].grad.data)
-    norms = [_norm(xp, p.grad.data, norm_type) for p in params]
+    total = _total_norm(xp, [p.grad.data for p in params], norm_type)
+    if not math.isfinite(total) and error_if_nonfinite:
+        raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} is "
+                           f"{total}; set error_if_nonfinite=False to clip anyway")
+    _scale_grads(xp, params, max_norm, total)
+    return Tensor._make(xp.asarray(total, dtype=params[0].grad.data.dtype), False, None, 0)
+
+
+def _total_norm(xp, arrays: list, norm_type: float) -> float:
+    """The ``norm_type``-norm of the norms of ``arrays``, as a Python float."""
+    norms = [_norm(xp, a, norm_type) for a in arrays]
     top = max(norms)
     if any(math.isnan(n) for n in norms):
-        total = math.nan
-    elif norm_type == math.inf or top == 0 or top == math.inf:
-        total = top
-    else:  # scaled by the largest norm so that n ** p cannot overflow
-        total = top * math.fsum((n / top) ** norm_type for n in norms) ** (1.0 / norm_type)
-    dtype = params[0].grad.data.dtype
-    if not math.isfinite(total):
-        if error_if_nonfinite:
-            raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} is "
-                               f"{total}; set error_if_nonfinite=False to clip anyway")
+        return math.nan
+    if norm_type == math.inf or top == 0 or top == math.inf:
+        return top
+    # scaled by the largest norm so that n ** p cannot overflow
+    return top * math.fsum((n / top) ** norm_type for n in norms) ** (1.0 / norm_type)
+
+
+def _scale_grads(xp, params: list, max_norm: float, total: float) -> None:
+    """Multiply every gradient by ``min(1, max_norm / (total + 1e-6))`` (new arrays)."""
+    if not math.isfinite(total):  # NaN everywhere, or (inf total) 0 where finite, else NaN
         for p in params:
             g = p.grad.data
             bad = xp.full_like(g, math.nan)
             new = bad if math.isnan(total) else xp.where(xp.isfinite(g), xp.zeros_like(g), bad)
             p.grad = Tensor._make(new, False, None, 0)
-    else:
-        coef = max_norm / (total + 1e-6)
-        if coef < 1.0:
-            for p in params:
-                p.grad = Tensor._make(p.grad.data * coef, False, None, 0)
-    return Tensor._make(xp.asarray(total, dtype=dtype), False, None, 0)
+        return
+    coef = max_norm / (total + 1e-6)
+    if coef < 1.0:
+        for p in params:
+            p.grad = Tensor._make(p.grad.data * coef, False, None, 0)
+
+
+def get_total_norm(tensors: Iterable[Tensor] | Tensor, norm_type: float = 2.0,
+                   error_if_nonfinite: bool = False, foreach=None) -> Tensor:
+    """The norm of the tensors' norms (of the tensors themselves, e.g. a list of gradients).
+
+    ``foreach`` is accepted for PyTorch's signature (one code path here).
+
+    Raises:
+        RuntimeError: a non-finite norm with ``error_if_nonfinite``.
+    """
+    tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+    norm_type = float(norm_type)
+    if not tensors:
+        return Tensor._make(numpy.zeros((), numpy.float32), False, None, 0)
+    xp = get_array_module(tensors[0].data)
+    total = _total_norm(xp, [t.data for t in tensors], norm_type)
+    if not math.isfinite(total) and error_if_nonfinite:
+        raise RuntimeError(f"get_total_norm: the total norm of order {norm_type} is {total}; "
+                           f"set error_if_nonfinite=False to accept it")
+    return Tensor._make(xp.asarray(total, dtype=tensors[0].dtype), False, None, 0)
+
+
+def clip_grads_with_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float,
+                          total_norm, foreach=None) -> None:
+    """Scale the gradients by ``min(1, max_norm / (total_norm + 1e-6))`` given a total norm
+    (``get_total_norm`` of the gradients): the second half of ``clip_grad_norm_``."""
+    params = _with_grads(parameters)
+    if params:
+        total = float(total_norm.item() if isinstance(total_norm, Tensor) else total_norm)
+        _scale_grads(get_array_module(params[0].grad.data), params, float(max_norm), total)
 
 
 def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float) -> None:
@@ -109,4 +149,4 @@ def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float) -
         p.grad = Tensor._make(xp.clip(p.grad.data, -clip_value, clip_value), False, None, 0)
 
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_"]
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_"]
