@@ -96,6 +96,15 @@ def test_workers_give_the_same_batches_in_order_as_zero_workers(workers):
     assert len(persistent) == 4
 
 
+def test_in_order_false_gives_every_batch_once():
+    loader = DataLoader(Items(30), 4, shuffle=True, num_workers=2, in_order=False,
+                        generator=np.random.default_rng(0))
+    got = sorted(tuple(b[1].data.tolist()) for b in loader)
+    want = sorted(tuple(b[1].data.tolist()) for b in DataLoader(
+        Items(30), 4, shuffle=True, generator=np.random.default_rng(0)))
+    assert got == want
+
+
 def test_worker_seeds_follow_base_seed_plus_id():
     gen = np.random.default_rng(11)
     loader = DataLoader(Seeds(8), 2, num_workers=2, generator=gen)

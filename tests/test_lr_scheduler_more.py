@@ -130,3 +130,20 @@ def test_errors_match_torch_messages():
         dls.ConstantLR(opt, factor=2)
     assert math.isclose(dls.PolynomialLR(opt, 4, 1.0).get_last_lr()[0],
                         opt.param_groups[0]["lr"])
+
+
+@pytest.mark.parametrize("name", ["StepLR", "MultiStepLR", "ExponentialLR", "LinearLR",
+                                  "CosineAnnealingLR", "PolynomialLR", "ConstantLR"])
+def test_deprecated_step_with_epoch_uses_the_closed_form_as_torch(name):
+    kwargs = {"StepLR": dict(step_size=3), "MultiStepLR": dict(milestones=[2, 4, 4]),
+              "ExponentialLR": dict(gamma=0.8), "LinearLR": dict(total_iters=4),
+              "CosineAnnealingLR": dict(T_max=6), "PolynomialLR": dict(total_iters=6),
+              "ConstantLR": dict(total_iters=3)}[name]
+    opt, topt = _optimizers("sgd")
+    sched, tsched = getattr(dls, name)(opt, **kwargs), getattr(tls, name)(topt, **kwargs)
+    for epoch in (5, 2, 7, 0, 3):
+        with pytest.warns(UserWarning):
+            sched.step(epoch)
+        with pytest.warns(UserWarning):
+            tsched.step(epoch)
+        assert sched.get_last_lr() == pytest.approx(tsched.get_last_lr(), rel=1e-12)

@@ -41,6 +41,7 @@ class DataLoader:
         multiprocessing_context: start method name (``"fork"``, ``"spawn"``, ...) or context.
         prefetch_factor: batches in flight per worker (default 2 with workers).
         persistent_workers: keep the workers (seeded once) between epochs.
+        in_order: with workers, False hands out batches as they arrive (sampler order not kept).
 
     An IterableDataset is batched in stream order (no sampler). A TensorDataset (or a Subset
     of one) with the default collate is batched by fancy indexing
@@ -54,7 +55,8 @@ class DataLoader:
                  batch_sampler: Iterable | None = None, num_workers: int = 0,
                  pin_memory: bool = False, timeout: float = 0, worker_init_fn=None,
                  multiprocessing_context=None, prefetch_factor: int | None = None,
-                 persistent_workers: bool = False, pin_memory_device: str = "") -> None:
+                 persistent_workers: bool = False, pin_memory_device: str = "",
+                 in_order: bool = True) -> None:
         if batch_size is not None and (isinstance(batch_size, bool) or int(batch_size) != batch_size
                                        or batch_size <= 0):
             raise ValueError(f"DataLoader: batch_size must be a positive int or None, got "
@@ -85,7 +87,7 @@ class DataLoader:
         self.prefetch_factor = prefetch_factor
         if num_workers and prefetch_factor is None:
             self.prefetch_factor = 2
-        self.persistent_workers = persistent_workers
+        self.persistent_workers, self.in_order = persistent_workers, in_order
         check_worker_options(self)
 
     def _epoch_indices(self) -> numpy.ndarray:

@@ -248,12 +248,13 @@ def _epoch(loader, pool: _Pool, index_batches, iterable: bool):
 
     while sent < in_flight and send():
         pass
+    in_order = getattr(loader, "in_order", True)
     while received < sent:
-        while received not in done:
+        while (received not in done) if in_order else not done:
             epoch, send_idx, payload = pool.get(loader.timeout)
             if epoch == pool.epoch:  # results of an abandoned earlier epoch are dropped
                 done[send_idx] = payload
-        payload = done.pop(received)
+        payload = done.pop(received if in_order else next(iter(done)))
         received += 1
         if isinstance(payload, _WorkerError):
             payload.reraise()

@@ -193,13 +193,8 @@ def _restart(s) -> None:
     """Put a scheduler at its epoch 0 (PyTorch's ``step(0)``)."""
     if isinstance(s, CosineAnnealingWarmRestarts):
         s.step(0)
-        return
-    s._step_count += 1
-    s.last_epoch = 0
-    values = s._get_closed_form_lr() if hasattr(s, "_get_closed_form_lr") else s.get_lr()
-    for group, lr in zip(s.optimizer.param_groups, values):
-        group["lr"] = lr
-    s._last_lr = [group["lr"] for group in s.optimizer.param_groups]
+    else:
+        s._step_to(0)
 
 
 class ChainedScheduler(_Composite):

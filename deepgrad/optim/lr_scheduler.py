@@ -8,6 +8,7 @@ one optimizer compose as they do there.
 from __future__ import annotations
 
 import math
+import warnings
 from bisect import bisect_right
 from collections import Counter
 from typing import Callable, Iterable
@@ -58,11 +59,30 @@ class LRScheduler:
         """The learning rate of each group after the latest ``step()``."""
         return self._last_lr
 
-    def step(self) -> None:
-        """Advance one epoch and write the new learning rates into the optimizer."""
+    def step(self, epoch: int | None = None) -> None:
+        """Advance one epoch and write the new learning rates into the optimizer.
+
+        ``step(epoch)`` (deprecated in PyTorch, kept for its programs) jumps to ``epoch``,
+        using the schedule's closed form where it has one, as PyTorch does.
+        """
+        if epoch is not None:
+            warnings.warn("scheduler.step(epoch) is deprecated (as in PyTorch): call "
+                          "scheduler.step() once per epoch", UserWarning, stacklevel=2)
+            self._step_to(epoch)
+            return
         self._step_count += 1
         self.last_epoch += 1
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+        self._write(self.get_lr())
+
+    def _step_to(self, epoch: int) -> None:
+        """Jump to ``epoch`` (the closed form where there is one)."""
+        self._step_count += 1
+        self.last_epoch = epoch
+        closed = getattr(self, "_get_closed_form_lr", None)
+        self._write(closed() if closed is not None else self.get_lr())
+
+    def _write(self, values) -> None:
+        for group, lr in zip(self.optimizer.param_groups, values):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
