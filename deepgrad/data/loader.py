@@ -94,6 +94,8 @@ class DataLoader:
         self.batch_size = None if batch_size is None else int(batch_size)
         self.shuffle, self.drop_last = shuffle, drop_last
         self.collate_fn, self.generator = collate_fn, generator
+        # position inside the current epoch (state_dict) and a position to resume from
+        self._order, self._batches, self._resume = None, 0, None
 
     def _epoch_indices(self) -> numpy.ndarray:
         if isinstance(self.sampler, Sampler):
@@ -109,13 +111,61 @@ class DataLoader:
         return self.collate_fn([self.dataset[int(i)] for i in idx])
 
     def __iter__(self) -> Iterator:
-        order = self._epoch_indices()
+        resume, self._resume = self._resume, None
+        order = self._epoch_indices() if resume is None else resume[0]
         if order.size == 0:
             return
         step = order.size if self.batch_size is None else self.batch_size
         stop = order.size - order.size % step if self.drop_last else order.size
-        for start in range(0, stop, step):
+        first = 0 if resume is None else resume[1]
+        self._order = order
+        for b, start in enumerate(range(first * step, stop, step), first):
+            self._batches = b + 1  # counted before the yield: the consumer holds batch b
             yield self._batch(order[start:start + step])
+        self._order, self._batches = None, 0
+
+    def state_dict(self) -> dict:
+        """Where the current epoch stands, for an exact mid-epoch resume.
+
+        Returns:
+            ``{"order": this epoch's index order (int64 array) or None between epochs,
+            "batches": batches handed out so far, "size": len(dataset), "batch_size",
+            "drop_last"}``. With the generators' states (saved by the Trainer's checkpoint),
+            ``load_state_dict`` makes the next iteration yield exactly the remaining batches.
+        """
+        return {"order": None if self._order is None else self._order.copy(),
+                "batches": self._batches if self._order is not None else 0,
+                "size": len(self.dataset), "batch_size": self.batch_size,
+                "drop_last": self.drop_last}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Resume the epoch that ``state`` describes: the next ``iter`` yields its remaining
+        batches (same order, no new draw), then epochs continue as usual.
+
+        Raises:
+            ValueError: the state belongs to another dataset size or batching, or is malformed.
+        """
+        if not isinstance(state, dict) or not {"order", "batches", "size"} <= set(state):
+            raise ValueError("DataLoader.load_state_dict: expected the dict state_dict() makes")
+        if state["size"] != len(self.dataset) or state.get("batch_size") != self.batch_size \
+                or bool(state.get("drop_last")) != self.drop_last:
+            raise ValueError(f"DataLoader.load_state_dict: the state is for {state['size']} "
+                             f"samples, batch_size={state.get('batch_size')}, drop_last="
+                             f"{state.get('drop_last')}; this loader has {len(self.dataset)}, "
+                             f"{self.batch_size}, {self.drop_last}")
+        order = state["order"]
+        if order is None:
+            self._resume = None
+            return
+        order = numpy.asarray(order)
+        batches = state["batches"]
+        step = order.size if self.batch_size is None else self.batch_size
+        if order.ndim != 1 or order.dtype.kind not in "iu" or \
+                (order.size and not 0 <= order.min() <= order.max() < len(self.dataset)) or \
+                type(batches) is not int or not 0 <= batches <= -(-order.size // max(step, 1)):
+            raise ValueError("DataLoader.load_state_dict: the saved order or batch count does "
+                             f"not fit a dataset of {len(self.dataset)} samples")
+        self._resume = (order.astype(numpy.int64), batches)
 
     def __len__(self) -> int:
         n = len(self.sampler)

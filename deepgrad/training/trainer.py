@@ -12,7 +12,7 @@ from ..autograd.tensor import Tensor, _as_array
 from ..backend import get_array_module
 from ..nn.utils import clip_grad_norm_
 from .callbacks import CallbackList, History, get_lr
-from .checkpoint import restore_checkpoint, write_checkpoint
+from .checkpoint import EpochProgress, apply_resumed, restore_checkpoint, write_checkpoint
 from .metric_fns import resolve_metrics
 from .progress import ProgressBar
 
@@ -87,6 +87,7 @@ class Trainer:
         self.history = History()
         self._train_loader = None
         self._resumed = None  # callback/loader state from resume(), applied by the next fit
+        self._progress = None  # EpochProgress while inside an epoch (mid-epoch checkpoints)
 
     # ---- training -----------------------------------------------------------------------------
     def fit(self, train_loader, val_loader=None, epochs: int = 1,
@@ -101,7 +102,9 @@ class Trainer:
                 ``initial_epoch .. epochs - 1``.
             initial_epoch: where to start; default: the epochs this trainer has completed
                 (so after ``resume`` of an epoch-k checkpoint, ``fit(..., epochs=N)`` runs the
-                remaining ``N - k`` epochs exactly as the uninterrupted run would).
+                remaining ``N - k`` epochs exactly as the uninterrupted run would). After a
+                checkpoint taken inside an epoch, that epoch continues at the next batch
+                (its ``on_epoch_begin`` already ran before the checkpoint and is not repeated).
 
         Returns:
             The History: ``history.history["loss"]`` etc., one value per epoch (including the
@@ -124,11 +127,12 @@ class Trainer:
         self.stop_training = False
         logs: dict = {}
         cbs.on_train_begin(logs)
-        if resumed is not None:
-            self._apply_resumed(resumed, train_loader)
+        progress = None if resumed is None else apply_resumed(self, resumed, train_loader, start)
         for epoch in range(start, epochs):
-            cbs.on_epoch_begin(epoch, {})
-            logs = self._train_epoch(train_loader, cbs)
+            if progress is None:  # a mid-epoch resume continues the epoch it stopped in
+                cbs.on_epoch_begin(epoch, {})
+            logs = self._train_epoch(train_loader, cbs, progress)
+            progress = None
             if val_loader is not None:
                 logs.update({f"val_{k}": v for k, v in self.evaluate(val_loader).items()})
             logs["lr"] = get_lr(self.optimizer)
@@ -140,14 +144,14 @@ class Trainer:
         cbs.on_train_end(logs)
         return history
 
-    def _train_epoch(self, loader, cbs: CallbackList) -> dict:
+    def _train_epoch(self, loader, cbs: CallbackList, progress=None) -> dict:
         model, optimizer = self.model, self.optimizer
         model.train()
-        total, count = 0.0, 0
-        outputs, targets = [], []
+        p = self._progress = progress or EpochProgress()
+        total, count, outputs, targets = p.total, p.count, p.outputs, p.targets
         # per-batch metrics cost a little, so only when a callback shows them (ProgressBar)
         live = any(getattr(c, "wants_batch_metrics", False) for c in cbs.callbacks)
-        for i, batch in enumerate(loader):
+        for i, batch in enumerate(loader, p.batch):
             xs, y = _split(batch, "fit")
             size = int(y.shape[0]) if y.ndim else 1
             cbs.on_batch_begin(i, {"batch": i, "size": size})
@@ -171,9 +175,11 @@ class Trainer:
                 if live:
                     batch_logs.update({name: float(fn(outputs[-1], targets[-1]))
                                        for name, fn in self.metrics.items()})
+            p.batch, p.total, p.count = i + 1, total, count  # what a checkpoint here saves
             cbs.on_batch_end(i, batch_logs)
             if self.stop_training:
                 break
+        self._progress = None
         logs = {"loss": total / count if count else float("nan")}
         logs.update(self._metric_logs(outputs, targets))
         return logs
@@ -270,7 +276,10 @@ class Trainer:
     # ---- checkpoints --------------------------------------------------------------------------
     def save_checkpoint(self, path: str | os.PathLike) -> None:
         """Write model, optimizer, scheduler, epoch, RNG states, history and callback states
-        to ``path`` (safetensors, atomic; see ``deepgrad.training.checkpoint``)."""
+        to ``path`` (safetensors, atomic; see ``deepgrad.training.checkpoint``). Called inside
+        an epoch (``on_batch_end``), it also records the loader's position and the epoch's
+        running sums, so ``resume`` continues with the next batch; a loader that cannot record
+        its position is refused (ValueError)."""
         write_checkpoint(self, path)
 
     def resume(self, path: str | os.PathLike) -> int:
@@ -280,13 +289,8 @@ class Trainer:
             The number of epochs the checkpoint had completed.
 
         Raises:
-            CheckpointError: unreadable file, not a training checkpoint, or state that does not
-                match this model/optimizer/scheduler (nothing is changed then).
+            CheckpointError: unreadable file, not a training checkpoint, or a field that is
+                malformed or does not match this model/optimizer/scheduler/callbacks (named in
+                the message); everything is validated first, and nothing is changed then.
         """
         return restore_checkpoint(self, path)
-
-    def _apply_resumed(self, resumed: dict, train_loader) -> None:
-        from .checkpoint import apply_callback_states, set_loader_rng_states
-
-        apply_callback_states(self.callbacks, resumed["callbacks"])
-        set_loader_rng_states(train_loader, resumed["loader_rng"])
