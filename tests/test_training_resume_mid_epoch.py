@@ -5,7 +5,7 @@ import pytest
 import deepgrad as dg
 from deepgrad import nn
 from deepgrad.data import DataLoader, TensorDataset
-from deepgrad.optim import SGD, Adam
+from deepgrad.optim import Adam
 from deepgrad.optim.lr_scheduler import StepLR
 from deepgrad.serialization import CheckpointError
 from deepgrad.training import Callback, EarlyStopping, ModelCheckpoint, Trainer
