@@ -1,6 +1,7 @@
 """Mid-epoch checkpoints resume exactly (or are refused), and resume validates every field."""
 import numpy as np
 import pytest
+from state_compare import assert_same_state
 
 import deepgrad as dg
 from deepgrad import nn
@@ -29,22 +30,6 @@ def _setup(seed, own_generator=False, batch_size=8):
 def _trainer(model, optimizer, scheduler, *callbacks):
     return Trainer(model, nn.CrossEntropyLoss(), optimizer, metrics=["accuracy"],
                    callbacks=[EarlyStopping("loss", patience=10), *callbacks], scheduler=scheduler)
-
-
-def _same(a, b):
-    if isinstance(a, dict):
-        assert a.keys() == b.keys()
-        for k in a:
-            _same(a[k], b[k])
-    elif isinstance(a, (list, tuple)):
-        assert len(a) == len(b)
-        for u, v in zip(a, b):
-            _same(u, v)
-    elif isinstance(a, np.ndarray):
-        assert a.dtype == b.dtype
-        np.testing.assert_array_equal(a, b)
-    else:
-        assert a == b
 
 
 class BatchLog(Callback):
@@ -80,13 +65,13 @@ def test_mid_epoch_checkpoint_resumes_exactly(tmp_path, own_generator, resume_fr
     assert history2 == history  # epoch losses and accuracies of the partial epoch included
     done = (epoch - 1) * 8 + batch
     assert log2.seen == log.seen[done:]  # the rest of the epoch, not replayed
-    _same(model.state_dict(), model2.state_dict())
-    _same(opt.state_dict(), opt2.state_dict())
+    assert_same_state(model.state_dict(), model2.state_dict())
+    assert_same_state(opt.state_dict(), opt2.state_dict())
     assert sched.state_dict() == sched2.state_dict()
     assert dg.random.get_rng_state() == dg.load(tmp_path / "ck-3-8.safetensors")["rng"]
     a, b = dg.load(tmp_path / "ck-3-8.safetensors"), dg.load(tmp_path / "r-3-8.safetensors")
     for key in ("model", "optimizer", "rng", "loader_rng", "position", "callbacks"):
-        _same(a[key], b[key])
+        assert_same_state(a[key], b[key])
 
 
 class SaveAt(Callback):
@@ -106,7 +91,7 @@ def test_manual_save_in_on_batch_end_resumes_exactly(tmp_path):
     resumed = _trainer(model2, opt2, sched2, SaveAt(tmp_path / "other.safetensors", 9, 9))
     resumed.resume(tmp_path / "mid.safetensors")
     assert resumed.fit(train2, val2, epochs=2).history == history
-    _same(model.state_dict(), model2.state_dict())
+    assert_same_state(model.state_dict(), model2.state_dict())
 
 
 def test_loader_state_round_trip_and_checks():

@@ -4,6 +4,7 @@ import copy
 
 import numpy as np
 import pytest
+from state_compare import assert_same_state
 
 import deepgrad as dg
 from deepgrad import nn
@@ -49,21 +50,6 @@ def _set(ck, dotted, value):
         del node[last]
     else:
         node[int(last) if isinstance(node, list) else last] = value
-
-
-def _same(a, b):
-    if isinstance(a, dict):
-        assert sorted(map(str, a)) == sorted(map(str, b))
-        for k in a:
-            _same(a[k], b[k])
-    elif isinstance(a, (list, tuple)):
-        assert len(a) == len(b)
-        for u, v in zip(a, b):
-            _same(u, v)
-    elif isinstance(a, np.ndarray):
-        np.testing.assert_array_equal(a, b)
-    else:
-        assert a == b
 
 
 CASES = [
@@ -121,7 +107,7 @@ def test_bad_field_is_named_and_changes_nothing(tmp_path, good, dotted, value, m
              trainer.scheduler.state_dict(), dg.random.get_rng_state(),
              loader.generator.bit_generator.state,
              [cb.state_dict() for cb in trainer.callbacks], trainer.epoch)
-    _same(before, after)
+    assert_same_state(before, after)
     assert trainer._resumed is None
 
 
