@@ -20,7 +20,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import warnings
 from collections import OrderedDict
 
 import numpy
