@@ -152,6 +152,21 @@ def test_mid_epoch_resume_refuses_a_loader_that_does_not_fit(tmp_path):
         t.fit(loader, epochs=3, initial_epoch=1)
 
 
+def test_save_freq_needs_a_trainer_that_saves_positions():
+    class EpochOnlyTrainer:  # e.g. a loop whose checkpoints hold epoch ends only
+        model = None
+
+        def save_checkpoint(self, path):
+            raise AssertionError("must not be reached")
+
+    cb = ModelCheckpoint("x-{batch}.safetensors", save_freq=5)
+    cb.set_trainer(EpochOnlyTrainer())
+    with pytest.raises(ValueError, match="EpochOnlyTrainer.save_checkpoint cannot record a "
+                                         "position inside an epoch"):
+        cb.on_train_begin({})
+    ModelCheckpoint("w.safetensors", save_freq=5, save_weights_only=True).on_train_begin({})
+
+
 def test_save_freq_argument_is_checked():
     for bad in (0, -2, 1.5, True, "batch"):
         with pytest.raises(ValueError, match="save_freq must be 'epoch' or a positive int"):

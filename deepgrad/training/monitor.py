@@ -177,9 +177,15 @@ class ModelCheckpoint(Callback):
         return not self.save_weights_only and hasattr(self.trainer, "save_checkpoint")
 
     def on_train_begin(self, logs: dict | None = None) -> None:
+        if self.save_freq == "epoch" or not self._full():
+            return
+        if not getattr(self.trainer, "mid_epoch_checkpoints", False):
+            raise ValueError(f"ModelCheckpoint(save_freq={self.save_freq}): "
+                             f"{type(self.trainer).__name__}.save_checkpoint cannot record a "
+                             "position inside an epoch, so a resume would replay it; use "
+                             "save_freq='epoch' or save_weights_only=True")
         loader = getattr(self.trainer, "_train_loader", None)
-        if self.save_freq != "epoch" and self._full() and loader is not None and \
-                not callable(getattr(loader, "state_dict", None)):
+        if loader is not None and not callable(getattr(loader, "state_dict", None)):
             raise ValueError(f"ModelCheckpoint(save_freq={self.save_freq}): the training "
                              f"loader ({type(loader).__name__}) cannot record its position, so "
                              "a mid-epoch checkpoint could not resume exactly; use a deepgrad "
