@@ -148,6 +148,9 @@ def load(f, map_location=None, weights_only: bool | None = True, **kwargs):
     stream, owned = _open(f)
     try:
         first = stream.read(8)
+        if not isinstance(first, (bytes, bytearray)):
+            raise TypeError(f"load: {where} must be opened in binary mode ('rb'), got "
+                            f"{type(first).__name__} from read()")
         if first[:4] == _ZIP_MAGIC:
             whole = stream if owned or _seekable(stream) else io.BytesIO(first + stream.read())
             if whole is stream:
