@@ -40,6 +40,9 @@ def test_file_objects_and_sequential_streams(tmp_path):
     assert dg.load(Pipe((tmp_path / "f.bin").read_bytes())) == {"x": 1.5}
     with pytest.raises(TypeError, match="file object"):
         dg.save({"x": 1}, 42)
+    with open(tmp_path / "f.bin", encoding="latin-1") as text, \
+            pytest.raises(TypeError, match="binary mode"):
+        dg.load(text)
 
 
 def test_types_round_trip():

@@ -54,18 +54,18 @@ def _from_dict(strategy: dict, stats, kind: str) -> dict:
     out = {}
     for c, n in strategy.items():
         if n < 0:
-            raise ValueError(f"The number of samples in a class cannot be negative; "
+            raise ValueError(f"The number of samples in a class cannot be negative."
                              f"'sampling_strategy' contains some negative value: {strategy}")
         if kind == OVER and n < stats[c]:
             raise ValueError(f"With over-sampling methods, the number of samples in a class "
                              f"should be greater or equal to the original number of samples. "
                              f"Originally, there is {stats[c]} samples and {n} samples are "
-                             f"asked (class {c!r}).")
+                             f"asked.")
         if kind == UNDER and n > stats[c]:
             raise ValueError(f"With under-sampling methods, the number of samples in a class "
                              f"should be less or equal to the original number of samples. "
                              f"Originally, there is {stats[c]} samples and {n} samples are "
-                             f"asked (class {c!r}).")
+                             f"asked.")
         out[c] = int(n) - stats[c] if kind == OVER else int(n)
     return out
 
@@ -73,18 +73,19 @@ def _from_dict(strategy: dict, stats, kind: str) -> dict:
 def _from_float(ratio: float, stats, kind: str) -> dict:
     if len(stats) != 2:
         raise ValueError('"sampling_strategy" can be a float only when the type of target is '
-                         f"binary (got {len(stats)} classes). For multi-class, use a dict.")
+                         "binary. For multi-class, use a dict.")
     majority, minority, n_max, n_min = _extremes(stats)
     if kind == OVER:
         out = {c: int(n_max * ratio - n) for c, n in stats.items() if c != majority}
         if any(n <= 0 for n in out.values()):
-            raise ValueError(f"sampling_strategy={ratio} would remove samples from the minority "
-                             f"class while over-sampling; increase the ratio.")
+            raise ValueError("The specified ratio required to remove samples from the minority "
+                             "class while trying to generate new samples. Please increase the "
+                             "ratio.")
         return out
     out = {c: int(n_min / ratio) for c in stats if c != minority}
     if any(n > stats[c] for c, n in out.items()):
-        raise ValueError(f"sampling_strategy={ratio} would add samples to the majority class "
-                         f"while under-sampling; increase the ratio.")
+        raise ValueError("The specified ratio required to generate new sample in the majority "
+                         "class while trying to remove samples. Please increase the ratio.")
     return out
 
 

@@ -89,6 +89,8 @@ class DataLoader:
             self.prefetch_factor = 2
         self.persistent_workers, self.in_order = persistent_workers, in_order
         check_worker_options(self)
+        # position inside the current epoch (state_dict) and a position to resume from
+        self._order, self._batches, self._seed, self._resume = None, 0, None, None
 
     def _epoch_indices(self) -> numpy.ndarray:
         if isinstance(self.sampler, Sampler):
@@ -106,22 +108,84 @@ class DataLoader:
             if isinstance(self.batch_sampler, BatchSampler):
                 return self.batch_sampler.batches()
             return (numpy.asarray(b, dtype=numpy.int64) for b in self.batch_sampler)
-        order = self._epoch_indices()
+        resume, self._resume = self._resume, None
+        order = self._epoch_indices() if resume is None else resume[0]
+        self._order = order  # only a sampler's order can be resumed exactly (state_dict)
         if order.size == 0:
             return iter(())
         step = order.size if self.batch_size is None else self.batch_size
         stop = order.size - order.size % step if self.drop_last else order.size
-        return (order[start:start + step] for start in range(0, stop, step))
+        first = 0 if resume is None else resume[1]
+        return (order[start:start + step] for start in range(first * step, stop, step))
 
     def __iter__(self) -> Iterator:
+        resume = self._resume
+        self._order, self._batches = None, 0
         batches = self._index_batches()
-        seed = draw_base_seed(self.generator)  # drawn with any worker count: same RNG stream
+        if resume is not None:  # the epoch's base seed was drawn before the checkpoint
+            seed, self._batches = self._seed, resume[1]
+        else:  # drawn with any worker count, as PyTorch does: the same RNG stream either way
+            seed = self._seed = draw_base_seed(self.generator)
         if self.num_workers > 0:
-            return worker_batches(self, batches, seed)
+            if not self.in_order:  # arrival order: a count of batches is no exact position
+                self._order = None
+            return self._counted(worker_batches(self, batches, seed))
         if batches is None:
             return iterable_batches(iter(self.dataset), self.batch_size, self.drop_last,
                                     self.collate_fn)
-        return map(self._batch, batches)
+        return self._counted(map(self._batch, batches))
+
+    def _counted(self, batches: Iterator) -> Iterator:
+        """Yield ``batches`` while counting them (the position ``state_dict`` reports)."""
+        for batch in batches:
+            self._batches += 1  # counted before the yield: the consumer holds this batch
+            yield batch
+        self._order, self._batches = None, 0
+
+    def state_dict(self) -> dict:
+        """Where the current epoch stands, for an exact mid-epoch resume.
+
+        Returns:
+            ``{"order": this epoch's index order (int64 array) or None between epochs,
+            "batches": batches handed out so far, "size": len(dataset), "batch_size",
+            "drop_last"}``. With the generators' states (saved by the Trainer's checkpoint),
+            ``load_state_dict`` makes the next iteration yield exactly the remaining batches.
+        """
+        return {"order": None if self._order is None else self._order.copy(),
+                "batches": self._batches if self._order is not None else 0,
+                "size": len(self.dataset), "batch_size": self.batch_size,
+                "drop_last": self.drop_last, "seed": self._seed}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Resume the epoch that ``state`` describes: the next ``iter`` yields its remaining
+        batches (same order, no new draw), then epochs continue as usual.
+
+        Raises:
+            ValueError: the state belongs to another dataset size or batching, or is malformed.
+        """
+        if not isinstance(state, dict) or not {"order", "batches", "size"} <= set(state):
+            raise ValueError("DataLoader.load_state_dict: expected the dict state_dict() makes")
+        if state["size"] != len(self.dataset) or state.get("batch_size") != self.batch_size \
+                or bool(state.get("drop_last")) != self.drop_last:
+            raise ValueError(f"DataLoader.load_state_dict: the state is for {state['size']} "
+                             f"samples, batch_size={state.get('batch_size')}, drop_last="
+                             f"{state.get('drop_last')}; this loader has {len(self.dataset)}, "
+                             f"{self.batch_size}, {self.drop_last}")
+        order = state["order"]
+        if order is None:
+            self._resume = None
+            return
+        order = numpy.asarray(order)
+        batches = state["batches"]
+        step = order.size if self.batch_size is None else self.batch_size
+        if order.ndim != 1 or order.dtype.kind not in "iu" or \
+                (order.size and not 0 <= order.min() <= order.max() < len(self.dataset)) or \
+                type(batches) is not int or not 0 <= batches <= -(-order.size // max(step, 1)):
+            raise ValueError("DataLoader.load_state_dict: the saved order or batch count does "
+                             f"not fit a dataset of {len(self.dataset)} samples")
+        self._resume = (order.astype(numpy.int64), batches)
+        seed = state.get("seed")
+        self._seed = None if seed is None else int(seed)
 
     def __len__(self) -> int:
         if self.batch_sampler is not None:

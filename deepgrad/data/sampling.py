@@ -1,8 +1,13 @@
 """Class-imbalance remedies with imbalanced-learn's interface: under-, over-sampling and SMOTE.
 
 ``X_res, y_res = SMOTE(random_state=0).fit_resample(X, y)`` works as in imbalanced-learn (change
-the import only). Inputs are arrays or Tensors, X (N, F) and y (N,); outputs are NumPy arrays:
-the original samples first (for over-samplers), then the new ones class by class.
+the import only). Inputs are X (N, F) and y (N,); the output holds the original samples first (for
+over-samplers), then the new ones class by class.
+The samplers are scikit-learn estimators (``get_params``/``set_params``, ``sklearn.base.clone``,
+``GridSearchCV`` over an ``imblearn.pipeline.Pipeline``), check their inputs with
+imbalanced-learn's messages (NaN/inf in X for SMOTE, continuous targets, impossible strategies)
+and give back what they were given: a pandas DataFrame/Series, a list or a NumPy array (a Tensor
+gives a NumPy array); float64 stays float64.
 ``sampling_strategy``: 'auto', 'all', 'majority', 'minority', 'not majority', 'not minority', a
 float (binary: N_minority / N_majority after resampling), a dict ``{class: count}`` or a
 callable ``y -> dict`` (see ``_strategy.resolve_strategy``). ``random_state``: an int (same
@@ -12,45 +17,14 @@ from __future__ import annotations
 
 import numpy
 
-from ..autograd.tensor import _as_array
-from ._strategy import OVER, UNDER, resolve_strategy
-from .datasets._common import rng_for
+from ._sampler_base import BaseSampler, InvalidParameterError
+from ._strategy import UNDER
+
+__all__ = ["RandomUnderSampler", "RandomOverSampler", "SMOTE", "nearest_neighbors",
+           "InvalidParameterError"]
 
 
-def _check_xy(X, y, name: str) -> tuple[numpy.ndarray, numpy.ndarray]:
-    X, y = numpy.asarray(_as_array(X)), numpy.asarray(_as_array(y))
-    if X.ndim != 2:
-        raise ValueError(f"{name}: X must be 2-D (n_samples, n_features), got shape {X.shape}")
-    if y.ndim != 1 or y.shape[0] != X.shape[0]:
-        raise ValueError(f"{name}: y must be 1-D with one label per row of X; got X {X.shape} "
-                         f"and y {y.shape}")
-    return X, y
-
-
-class _BaseSampler:
-    _kind = OVER
-
-    def __init__(self, sampling_strategy="auto", random_state=None) -> None:
-        self.sampling_strategy, self.random_state = sampling_strategy, random_state
-
-    def fit(self, X, y) -> "_BaseSampler":
-        """Resolve ``sampling_strategy_`` (``{class: n}``) for these labels."""
-        X, y = _check_xy(X, y, type(self).__name__)
-        self.sampling_strategy_ = resolve_strategy(self.sampling_strategy, y, self._kind)
-        return self
-
-    def fit_resample(self, X, y) -> tuple[numpy.ndarray, numpy.ndarray]:
-        """Resample: returns ``(X_resampled, y_resampled)`` as NumPy arrays."""
-        X, y = _check_xy(X, y, type(self).__name__)
-        self.sampling_strategy_ = resolve_strategy(self.sampling_strategy, y, self._kind)
-        return self._resample(X, y, rng_for(self.random_state))
-
-    def __repr__(self) -> str:
-        return (f"{type(self).__name__}(sampling_strategy={self.sampling_strategy!r}, "
-                f"random_state={self.random_state!r})")
-
-
-class RandomUnderSampler(_BaseSampler):
+class RandomUnderSampler(BaseSampler):
     """Keep a random subset of each targeted class ('auto': shrink every class but the
     minority to the minority's count).
 
@@ -62,11 +36,18 @@ class RandomUnderSampler(_BaseSampler):
     """
 
     _kind = UNDER
+    _keeps_index = True
 
     def __init__(self, *, sampling_strategy="auto", random_state=None,
                  replacement: bool = False) -> None:
         super().__init__(sampling_strategy, random_state)
         self.replacement = replacement
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        if not isinstance(self.replacement, (bool, numpy.bool_)):
+            raise self._param_error("replacement", "an instance of 'bool' or an instance of "
+                                    "'numpy.bool'")
 
     def _resample(self, X, y, rng):
         keep = []
@@ -77,10 +58,10 @@ class RandomUnderSampler(_BaseSampler):
                 members = members[rng.choice(members.size, size=n, replace=self.replacement)]
             keep.append(members)
         self.sample_indices_ = numpy.concatenate(keep)
-        return X[self.sample_indices_], y[self.sample_indices_]
+        return X[self.sample_indices_], y[self.sample_indices_], self.sample_indices_
 
 
-class RandomOverSampler(_BaseSampler):
+class RandomOverSampler(BaseSampler):
     """Duplicate random samples of each targeted class ('auto': grow every class but the
     majority to the majority's count).
 
@@ -97,14 +78,31 @@ class RandomOverSampler(_BaseSampler):
         super().__init__(sampling_strategy, random_state)
         self.shrinkage = shrinkage
 
+    def _check_params(self) -> None:
+        super()._check_params()
+        s = self.shrinkage
+        if not (s is None or isinstance(s, dict) or
+                (isinstance(s, (int, float)) and not isinstance(s, bool) and s >= 0)):
+            raise self._param_error("shrinkage", "a float in the range [0.0, inf), an instance "
+                                    "of 'dict' or None")
+
+    def _validate(self, X, y):
+        out = super()._validate(X, y)
+        Xa = out[2]
+        if self.shrinkage is not None and (Xa.dtype.kind not in "biuf" or (
+                Xa.dtype.kind == "f" and not numpy.isfinite(Xa).all())):
+            raise ValueError("When shrinkage is not None, X needs to contain only numerical "
+                             "data to later generate a smoothed bootstrap sample.")
+        return out
+
     def _shrinkage_for(self) -> dict | None:
         if self.shrinkage is None:
             return None
         if isinstance(self.shrinkage, dict):
             missing = set(self.sampling_strategy_) - set(self.shrinkage)
             if missing:
-                raise ValueError(f"RandomOverSampler: shrinkage needs a factor for each class "
-                                 f"that is resampled; missing classes {missing}")
+                raise ValueError(f"`shrinkage` should contain a shrinkage factor for each class "
+                                 f"that will be resampled. The missing classes are: {missing}")
             factors = dict(self.shrinkage)
         else:
             factors = {c: float(self.shrinkage) for c in self.sampling_strategy_}
@@ -130,7 +128,8 @@ class RandomOverSampler(_BaseSampler):
             ys.append(y[picks])
             indices.append(picks)
         self.sample_indices_ = numpy.concatenate(indices)
-        return numpy.concatenate(xs), numpy.concatenate(ys)
+        rows = self.sample_indices_ if factors is None else None  # noisy copies are new rows
+        return numpy.concatenate(xs), numpy.concatenate(ys), rows
 
 
 def nearest_neighbors(X: numpy.ndarray, k: int, block: int = 1024) -> numpy.ndarray:
@@ -164,7 +163,7 @@ def nearest_neighbors(X: numpy.ndarray, k: int, block: int = 1024) -> numpy.ndar
     return out
 
 
-class SMOTE(_BaseSampler):
+class SMOTE(BaseSampler):
     """Synthetic Minority Over-sampling TEchnique (Chawla et al., 2002).
 
     For each class to grow, with its samples ``x_1..x_m``: find each one's ``k_neighbors``
@@ -172,20 +171,30 @@ class SMOTE(_BaseSampler):
     (sample, neighbour) pairs and a step ``lambda ~ U[0, 1)``, and add
     ``x_new = x_i + lambda (x_zi - x_i)``: a point on the segment between them.
 
+    Integer X gives float64 samples (imbalanced-learn would round the new points back to
+    integers); floating X keeps its dtype.
+
     Raises:
-        ValueError: a class to grow has fewer than ``k_neighbors + 1`` samples (the
-            neighbour search of imbalanced-learn fails the same way).
+        ValueError: NaN or inf in X ("Input X contains NaN."), a class to grow with fewer than
+            ``k_neighbors + 1`` samples (the neighbour search of imbalanced-learn fails the
+            same way).
     """
+
+    _needs_finite = True
 
     def __init__(self, *, sampling_strategy="auto", random_state=None,
                  k_neighbors: int = 5) -> None:
         super().__init__(sampling_strategy, random_state)
-        if isinstance(k_neighbors, bool) or int(k_neighbors) != k_neighbors or k_neighbors < 1:
-            raise ValueError(f"SMOTE: k_neighbors must be an int >= 1, got {k_neighbors!r}")
-        self.k_neighbors = int(k_neighbors)
+        self.k_neighbors = k_neighbors
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        k = self.k_neighbors
+        if isinstance(k, bool) or not isinstance(k, (int, numpy.integer)) or k < 1:
+            raise self._param_error("k_neighbors", "an int in the range [1, inf)")
 
     def _resample(self, X, y, rng):
-        k = self.k_neighbors
+        k = int(self.k_neighbors)
         dtype = X.dtype if X.dtype.kind == "f" else numpy.float64
         xs, ys = [X.astype(dtype, copy=False)], [y]
         for c, n_new in self.sampling_strategy_.items():
@@ -205,4 +214,4 @@ class SMOTE(_BaseSampler):
             steps = rng.uniform(size=(n_new, 1)).astype(dtype)
             xs.append(Xc[rows] + steps * (Xc[nn[rows, cols]] - Xc[rows]))
             ys.append(numpy.full(n_new, c, dtype=y.dtype))
-        return numpy.concatenate(xs), numpy.concatenate(ys)
+        return numpy.concatenate(xs), numpy.concatenate(ys), None

@@ -20,7 +20,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import warnings
 from collections import OrderedDict
 
 import numpy
@@ -38,7 +37,8 @@ from ._pickle import (
     safe_globals,
     unsafe_globals,
 )
-from ._torch import Unsupported, load_torch_zip
+from ._results import move, report, to_device_fn, warn_widened
+from ._torch import load_torch_zip
 from ._tree import MAX_DEPTH, Encoder, NotATreeError, decode
 
 META_KEY = "deepgrad"
@@ -105,19 +105,6 @@ def save(obj, f, *, allow_pickle: bool = True) -> None:
     write_to(f, encode_file(tensors, meta))
 
 
-def _to_device(map_location):
-    """map_location -> None (keep on the CPU) or a function moving a Tensor."""
-    loc = map_location
-    if loc is None or callable(loc) and not isinstance(loc, type):
-        return None  # a function of (storage, location): deepgrad storages live on the CPU
-    if isinstance(loc, dict):
-        return None
-    name = str(loc)
-    if name == "cpu" or name.startswith("cpu:"):
-        return None
-    return lambda t: t.to(name)
-
-
 def _open(f):
     if is_path(f):
         return open(f, "rb"), True
@@ -125,41 +112,6 @@ def _open(f):
         raise TypeError(f"load: f must be a path or a readable binary file object, got "
                         f"{type(f).__name__}")
     return f, False
-
-
-def _walk(obj, path: str, widened: dict, found: list, depth: int = 0) -> None:
-    if depth > MAX_DEPTH:
-        return
-    if isinstance(obj, Unsupported):
-        found.append((path or "<root>", obj.dtype))
-    elif isinstance(obj, Tensor) and id(obj) in widened:
-        widened[id(obj)] = (path or "<root>", widened[id(obj)])
-    elif isinstance(obj, dict):
-        for k, v in obj.items():
-            _walk(v, f"{path}/{k}" if path else str(k), widened, found, depth + 1)
-    elif isinstance(obj, (list, tuple)):
-        for i, v in enumerate(obj):
-            _walk(v, f"{path}/{i}" if path else str(i), widened, found, depth + 1)
-
-
-def _report(where: str, obj, widened: dict):
-    found: list = []
-    _walk(obj, "", widened, found)
-    if found:
-        name, dtype = found[0]
-        raise CheckpointError(f"{where}: tensor {name!r} has dtype {dtype}, which deepgrad "
-                              "cannot load (bool, integer, float16/32/64 and bfloat16 only)")
-    names = [v for v in widened.values() if isinstance(v, tuple)]
-    if names:
-        _warn_widened(where, {n: d for n, d in names})
-    return obj
-
-
-def _warn_widened(where: str, widened: dict) -> None:
-    listing = ", ".join(f"{n!r}" for n in list(widened)[:10])
-    warnings.warn(f"{where}: {len(widened)} bfloat16 tensor(s) ({listing}"
-                  f"{' ...' if len(widened) > 10 else ''}) loaded as float32 (NumPy has no "
-                  "bfloat16; values are exact, memory doubles)", UserWarning, stacklevel=3)
 
 
 def load(f, map_location=None, weights_only: bool | None = True, **kwargs):
@@ -192,16 +144,19 @@ def load(f, map_location=None, weights_only: bool | None = True, **kwargs):
         raise TypeError(f"load() got unexpected keyword arguments {sorted(unknown)}")
     weights_only = True if weights_only is None else bool(weights_only)
     where = describe(f)
-    to_device = _to_device(map_location)
+    to_device = to_device_fn(map_location)
     stream, owned = _open(f)
     try:
         first = stream.read(8)
+        if not isinstance(first, (bytes, bytearray)):
+            raise TypeError(f"load: {where} must be opened in binary mode ('rb'), got "
+                            f"{type(first).__name__} from read()")
         if first[:4] == _ZIP_MAGIC:
             whole = stream if owned or _seekable(stream) else io.BytesIO(first + stream.read())
             if whole is stream:
                 stream.seek(stream.tell() - len(first))
             obj, widened = load_torch_zip(whole, where, weights_only, to_device)
-            return _report(where, obj, widened)
+            return report(where, obj, widened)
         # a pickle opens with PROTO (0x80, version); a safetensors header length may too,
         # but then the 8 bytes read as a plausible length
         if first[:1] == b"\x80" and first[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05") \
@@ -242,7 +197,7 @@ def _load_safetensors(stream, first, whole, where, weights_only, to_device):
                                   f"{version}, this one reads up to {FORMAT_VERSION})")
     check_digest(meta, parts, version if ours else FORMAT_VERSION, where, required=ours)
     if widened:
-        _warn_widened(where, widened)
+        warn_widened(where, widened)
     if not ours:
         return dict(tensors)
     if isinstance(skeleton, dict) and "__pickle__" in skeleton:
@@ -252,17 +207,7 @@ def _load_safetensors(stream, first, whole, where, weights_only, to_device):
         data = tensors.pop(name).tobytes()
         return loads(data, tensors, where, weights_only, to_device)
     obj = decode(skeleton, tensors, where)
-    return _move(obj, to_device) if to_device is not None else obj
-
-
-def _move(obj, to_device, depth: int = 0):
-    if isinstance(obj, Tensor):
-        return to_device(obj)
-    if isinstance(obj, dict) and depth < MAX_DEPTH:
-        return type(obj)((k, _move(v, to_device, depth + 1)) for k, v in obj.items())
-    if isinstance(obj, (list, tuple)) and depth < MAX_DEPTH:
-        return type(obj)(_move(v, to_device, depth + 1) for v in obj)
-    return obj
+    return move(obj, to_device) if to_device is not None else obj
 
 
 def get_unsafe_globals_in_checkpoint(f) -> list[str]:

@@ -143,6 +143,9 @@ class GANTrainer(Trainer):
         return {"generator": self.g_optimizer.state_dict(),
                 "discriminator": self.d_optimizer.state_dict()}
 
+    def named_optimizers(self) -> dict:
+        return {"generator": self.g_optimizer, "discriminator": self.d_optimizer}
+
     def load_optimizer_state_dict(self, state) -> None:
         if not isinstance(state, dict) or set(state) != {"generator", "discriminator"}:
             raise ValueError("the checkpoint's optimizer entry is not a GANTrainer's (keys "

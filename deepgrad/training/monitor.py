@@ -128,38 +128,82 @@ class EarlyStopping(Callback):
 
 
 class ModelCheckpoint(Callback):
-    """Saves a checkpoint at the end of every epoch, or only when ``monitor`` improves.
+    """Saves a checkpoint at the end of every epoch (or every ``save_freq`` batches), or only
+    when ``monitor`` improves.
 
-    ``path`` may hold ``str.format`` fields filled from the epoch (1-based) and the logs, e.g.
-    ``"ckpt-{epoch:03d}-{val_loss:.3f}.safetensors"``. A full checkpoint (``Trainer.
-    save_checkpoint``: model, optimizer, scheduler, epoch, RNG state, history) is written when
-    the trainer offers it and ``save_weights_only`` is False, else the model's state dict.
-    Writes are atomic. It runs after the other callbacks (``runs_last``), so the checkpoint
-    holds their end-of-epoch state.
+    ``path`` may hold ``str.format`` fields filled from the epoch (1-based), the batch (1-based,
+    with an int ``save_freq``) and the logs, e.g. ``"ckpt-{epoch:03d}-{val_loss:.3f}
+    .safetensors"``. A full checkpoint (``Trainer.save_checkpoint``: model, optimizer,
+    scheduler, epoch, RNG state, history; inside an epoch also the loader's position, so a
+    resume continues with the next batch) is written when the trainer offers it and
+    ``save_weights_only`` is False, else the model's state dict. Writes are atomic. It runs
+    after the other callbacks (``runs_last``), so the checkpoint holds their final state.
 
     Args:
         path: destination file (or pattern).
-        monitor: the log key compared when ``save_best_only``.
+        monitor: the log key compared when ``save_best_only`` (with an int ``save_freq`` the
+            batch logs are compared, as in Keras: ``loss`` and the batch metrics).
         save_best_only: save only when ``monitor`` beats the best value so far.
         mode: 'min', 'max' or 'auto'.
         save_weights_only: save only the model's state dict.
         verbose: print each save.
+        save_freq: ``"epoch"`` (default), or an int N: save after every N training batches,
+            counted across epochs (Keras' meaning).
+
+    Raises:
+        ValueError: a bad ``save_freq``; at the start of training, an int ``save_freq`` with
+            full checkpoints and a training loader that cannot record its position.
     """
 
     runs_last = True
 
     def __init__(self, path: str | os.PathLike, monitor: str = "val_loss",
                  save_best_only: bool = False, mode: str = "auto",
-                 save_weights_only: bool = False, verbose: int = 0) -> None:
+                 save_weights_only: bool = False, verbose: int = 0,
+                 save_freq: str | int = "epoch") -> None:
+        if save_freq != "epoch" and (isinstance(save_freq, bool) or
+                                     not isinstance(save_freq, int) or save_freq < 1):
+            raise ValueError(f"ModelCheckpoint: save_freq must be 'epoch' or a positive int, "
+                             f"got {save_freq!r}")
         self.path, self.monitor = os.fspath(path), monitor
         self.save_best_only, self.save_weights_only = save_best_only, save_weights_only
         self.mode = monitor_mode(monitor, mode, "ModelCheckpoint") if save_best_only else mode
-        self.verbose = verbose
+        self.verbose, self.save_freq = verbose, save_freq
         self.best = None
         self.last_path = None
+        self._batches_seen = 0
+
+    def _full(self) -> bool:
+        return not self.save_weights_only and hasattr(self.trainer, "save_checkpoint")
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        if self.save_freq == "epoch" or not self._full():
+            return
+        if not getattr(self.trainer, "mid_epoch_checkpoints", False):
+            raise ValueError(f"ModelCheckpoint(save_freq={self.save_freq}): "
+                             f"{type(self.trainer).__name__}.save_checkpoint cannot record a "
+                             "position inside an epoch, so a resume would replay it; use "
+                             "save_freq='epoch' or save_weights_only=True")
+        loader = getattr(self.trainer, "_train_loader", None)
+        if loader is not None and not callable(getattr(loader, "state_dict", None)):
+            raise ValueError(f"ModelCheckpoint(save_freq={self.save_freq}): the training "
+                             f"loader ({type(loader).__name__}) cannot record its position, so "
+                             "a mid-epoch checkpoint could not resume exactly; use a deepgrad "
+                             "DataLoader, save_freq='epoch' or save_weights_only=True")
+
+    def on_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        if self.save_freq == "epoch":
+            return
+        self._batches_seen += 1
+        if self._batches_seen >= self.save_freq:
+            self._batches_seen = 0  # before saving: the checkpoint holds the reset counter
+            self._save(int(getattr(self.trainer, "epoch", 0)), batch, logs or {})
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        logs = logs or {}
+        if self.save_freq == "epoch":
+            self._save(epoch, None, logs or {})
+
+    def _save(self, epoch: int, batch: int | None, logs: dict) -> None:
         if self.save_best_only:
             current = _monitored(logs, self.monitor, "ModelCheckpoint")
             if current is None or math.isnan(current):
@@ -169,8 +213,11 @@ class ModelCheckpoint(Callback):
             if not better:
                 return
             self.best = current
-        path = self.path.format(epoch=epoch + 1, **logs)
-        if not self.save_weights_only and hasattr(self.trainer, "save_checkpoint"):
+        fields = dict(logs, epoch=epoch + 1)
+        if batch is not None:
+            fields["batch"] = batch + 1
+        path = self.path.format(**fields)
+        if self._full():
             self.trainer.save_checkpoint(path)
         else:
             from ..serialization import save
@@ -178,13 +225,22 @@ class ModelCheckpoint(Callback):
             save(self.model.state_dict(), path)
         self.last_path = path
         if self.verbose:
-            print(f"Epoch {epoch + 1}: saved {path}")
+            where = f", batch {batch + 1}" if batch is not None else ""
+            print(f"Epoch {epoch + 1}{where}: saved {path}")
 
     def state_dict(self) -> dict:
-        return {"best": self.best}
+        return {"best": self.best, "batches_seen": self._batches_seen}
 
     def load_state_dict(self, state: dict) -> None:
-        self.best = state["best"]
+        best = state["best"]
+        if best is not None and (isinstance(best, bool) or not isinstance(best, (int, float))):
+            raise ValueError(f"ModelCheckpoint: saved best must be a number or None, got "
+                             f"{type(best).__name__}")
+        seen = state.get("batches_seen", 0)
+        if isinstance(seen, bool) or not isinstance(seen, int) or seen < 0:
+            raise ValueError(f"ModelCheckpoint: saved batches_seen must be an int >= 0, got "
+                             f"{seen!r}")
+        self.best, self._batches_seen = best, seen
 
 
 class ReduceLROnPlateau(Callback):

@@ -14,7 +14,7 @@ from ..nn.utils import clip_grad_norm_
 from . import distributed
 from .batches import _is_plateau, _split, _to_tensor, batch_size_of
 from .callbacks import CallbackList, History, get_lr
-from .checkpoint import restore_checkpoint, write_checkpoint
+from .checkpoint import EpochProgress, apply_resumed, restore_checkpoint, write_checkpoint
 from .metric_fns import check_outputs, resolve_metrics
 from .progress import ProgressBar
 
@@ -79,6 +79,7 @@ class Trainer:
         self._outputs, self._targets, self._live_metrics = [], [], False
         self._train_loader = None
         self._resumed = None  # callback/loader state from resume(), applied by the next fit
+        self._progress = None  # EpochProgress while inside an epoch (mid-epoch checkpoints)
 
     # ---- training -----------------------------------------------------------------------------
     def fit(self, train_loader, val_loader=None, epochs: int = 1,
@@ -124,12 +125,13 @@ class Trainer:
         self.stop_training = False
         logs: dict = {}
         cbs.on_train_begin(logs)
-        if resumed is not None:
-            self._apply_resumed(resumed, train_loader)
+        progress = None if resumed is None else apply_resumed(self, resumed, train_loader, start)
         for epoch in range(start, epochs):
             distributed.set_epoch(train_loader, epoch)
-            cbs.on_epoch_begin(epoch, {})
-            logs = self._train_epoch(train_loader, cbs)
+            if progress is None:  # a mid-epoch resume continues the epoch it stopped in
+                cbs.on_epoch_begin(epoch, {})
+            logs = self._train_epoch(train_loader, cbs, progress)
+            progress = None
             if val_loader is not None:
                 logs.update({f"val_{k}": v for k, v in self.evaluate(val_loader).items()})
             logs.update(self.lr_logs())
@@ -141,28 +143,29 @@ class Trainer:
         cbs.on_train_end(logs)
         return history
 
-    def _train_epoch(self, loader, cbs: CallbackList) -> dict:
+    def _train_epoch(self, loader, cbs: CallbackList, progress=None) -> dict:
         """One pass over ``loader``: ``train_step`` per batch between the batch hooks; the
-        epoch logs are the size-weighted means of each key over the batches that logged it."""
+        epoch logs are the size-weighted means of each key over the batches that logged it.
+        ``progress`` (a mid-epoch resume) carries the batches done and the running sums."""
         self.model.train()
-        sums: dict = {}
-        weights: dict = {}
-        self._outputs, self._targets = [], []
+        p = self._progress = progress or EpochProgress()
+        sums, weights = p.sums, p.weights
+        self._outputs, self._targets = p.outputs, p.targets
         # per-batch metrics cost a little, so only when a callback shows them (ProgressBar)
         self._live_metrics = any(getattr(c, "wants_batch_metrics", False) for c in cbs.callbacks)
-        batches = 0
-        for i, batch in enumerate(loader):
+        for i, batch in enumerate(loader, p.batch):
             size = batch_size_of(batch)
             cbs.on_batch_begin(i, {"batch": i, "size": size})
             step_logs = self.train_step(batch)
-            batches += 1
             for k, v in step_logs.items():
                 sums[k] = sums.get(k, 0.0) + v * size
                 weights[k] = weights.get(k, 0) + size
+            p.batch = i + 1  # what a checkpoint saved in on_batch_end records
             cbs.on_batch_end(i, {"batch": i, "size": size, **step_logs})
             if distributed.agree(self.stop_training):
                 break
-        if not batches:
+        self._progress = None
+        if not p.batch:
             raise ValueError(f"{type(self).__name__}.fit: the training data gave no batches "
                              "this epoch (an empty dataset, or drop_last with fewer samples "
                              "than batch_size)")
@@ -314,7 +317,10 @@ class Trainer:
     def save_checkpoint(self, path: str | os.PathLike) -> None:
         """Write model, optimizer, scheduler, epoch, RNG states, history and callback states
         to ``path`` (safetensors, atomic; see ``deepgrad.training.checkpoint``); under MPI
-        rank 0 writes, the other ranks hold the same state."""
+        rank 0 writes, the other ranks hold the same state. Called inside an epoch
+        (``on_batch_end``), it also records the loader's position and the epoch's running
+        sums, so ``resume`` continues with the next batch; a loader that cannot record its
+        position is refused (ValueError)."""
         if distributed.is_main_process():
             write_checkpoint(self, path)
 
@@ -325,8 +331,9 @@ class Trainer:
             The number of epochs the checkpoint had completed.
 
         Raises:
-            CheckpointError: unreadable file, not a training checkpoint, or state that does not
-                match this model/optimizer/scheduler (nothing is changed then).
+            CheckpointError: unreadable file, not a training checkpoint, or a field that is
+                malformed or does not match this model/optimizer/scheduler/callbacks (named in
+                the message); everything is validated first, and nothing is changed then.
         """
         return restore_checkpoint(self, path)
 
@@ -338,8 +345,6 @@ class Trainer:
         """Restore what ``optimizer_state_dict`` returned."""
         self.optimizer.load_state_dict(state)
 
-    def _apply_resumed(self, resumed: dict, train_loader) -> None:
-        from .checkpoint import apply_callback_states, set_loader_rng_states
-
-        apply_callback_states(self.callbacks, resumed["callbacks"])
-        set_loader_rng_states(train_loader, resumed["loader_rng"])
+    def named_optimizers(self) -> dict:
+        """The optimizers by checkpoint name: ``{"": optimizer}`` for one."""
+        return {"": self.optimizer}
