@@ -80,9 +80,9 @@ CASES = [
     ("callbacks/0:EarlyStopping/best_epoch", [1], "'callbacks.0:EarlyStopping.best_epoch'"),
     ("callbacks", [], "'callbacks'"),
     ("position", {"batch": 0}, "'position.batch'"),
-    ("position", {"batch": 2, "count": 16, "total": 1.0, "outputs": [], "targets": [],
-                  "loader": {"order": None}}, "'position.loader'"),
-    ("position", {"batch": 2, "count": 16, "total": "x"}, "'position.total'"),
+    ("position", {"batch": 2, "sums": {"loss": 1.0}, "weights": {"loss": 16}, "outputs": [],
+                  "targets": [], "loader": {"order": None}}, "'position.loader'"),
+    ("position", {"batch": 2, "sums": {"loss": "x"}, "weights": {}}, "'position.sums'"),
     ("position", 7, "'position'"),
 ]
 

@@ -58,6 +58,8 @@ class Trainer:
         history: the History of the last ``fit``.
     """
 
+    mid_epoch_checkpoints = True  # save_checkpoint records the position inside an epoch
+
     def __init__(self, model, loss_fn, optimizer, metrics=(), callbacks=(),
                  grad_clip_norm: float | None = None, scheduler=None,
                  progress: bool | None = None, scheduler_monitor: str = "val_loss") -> None:
