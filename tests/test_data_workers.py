@@ -74,8 +74,9 @@ def _flat(loader, epochs: int = 1):
 
 def test_utils_data_names_are_the_same_objects():
     for name in utils_data.__all__:
-        if name not in ("dataloader", "dataset", "sampler"):
+        if name not in ("dataloader", "dataset", "sampler", "distributed"):
             assert getattr(utils_data, name) is getattr(data, name)
+    assert utils_data.distributed.DistributedSampler is data.DistributedSampler
     assert utils_data.dataset.Dataset is Dataset
     assert utils_data.sampler.BatchSampler is BatchSampler
     assert utils_data.dataloader.DataLoader is DataLoader

@@ -336,3 +336,21 @@ def test_inference_mode():
         return dg.is_grad_enabled()
 
     assert g() is False and h() is False
+
+
+def test_lbfgs_changes_of_parameters_bump_versions():
+    w = dg.tensor([1.0, -2.0], requires_grad=True)
+    opt = dg.optim.LBFGS([w], lr=0.5, max_iter=3)
+
+    def closure():
+        opt.zero_grad()
+        loss = ((w - 3.0) ** 2).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    assert w._version >= 3  # one bump per trial step and per restore
+    y = w * w
+    opt.step(closure)
+    with pytest.raises(RuntimeError, match=MODIFIED):
+        y.sum().backward()

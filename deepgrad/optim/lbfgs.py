@@ -103,6 +103,7 @@ class LBFGS(Optimizer):
             # p += step * d (cast to p's dtype first, as an in-place add does)
             update = (direction[offset:offset + n] * step).astype(p.dtype, copy=False)
             xp.add(p.data, update.reshape(p.shape), out=p.data)
+            p._vc[0] += 1  # an in-place change: a graph that saved p refuses backward
             offset += n
 
     def _directional_evaluate(self, closure, x, t: float, d):
@@ -111,6 +112,7 @@ class LBFGS(Optimizer):
         flat_grad = self._gather_flat_grad()
         for p, saved in zip(self._params, x):
             p.data[...] = saved
+            p._vc[0] += 1
         return loss, flat_grad
 
     # ---- the step -----------------------------------------------------------------------------

@@ -18,14 +18,19 @@ from ...data import (
     get_worker_info,
     random_split,
 )
-from . import dataloader, dataset, sampler
 
-# DISTRIBUTED SPOT: ``deepgrad.utils.data.distributed`` (DistributedSampler) is wired here
-# once ``deepgrad/data/distributed.py`` lands: add ``from ...data import distributed`` and
-# ``from ...data.distributed import DistributedSampler`` (plus their __all__ entries).
+# ``deepgrad.utils.data.distributed.DistributedSampler``, as torch.utils.data.distributed
+from . import (
+    dataloader,
+    dataset,
+    distributed,  # noqa: E402
+    sampler,
+)
+from .distributed import DistributedSampler  # noqa: E402
 
 __all__ = [
-    "dataloader", "dataset", "sampler", "BatchSampler", "ChainDataset", "ConcatDataset",
+    "dataloader", "dataset", "distributed", "sampler", "BatchSampler", "DistributedSampler",
+    "ChainDataset", "ConcatDataset",
     "DataLoader", "Dataset", "IterableDataset",
     "RandomSampler", "Sampler", "SequentialSampler", "Subset", "SubsetRandomSampler",
     "TensorDataset", "WeightedRandomSampler", "WorkerInfo", "default_collate", "get_worker_info",
