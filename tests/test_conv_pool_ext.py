@@ -201,3 +201,18 @@ def test_max_unpool_gradcheck():
     _, idx = F.max_pool2d(dg.tensor(X4[:1]), 2, return_indices=True)
     gradcheck(lambda v: F.max_unpool2d(v, idx, 2, output_size=(7, 8)),
               [RNG.standard_normal(idx.shape)])
+
+
+@pytest.mark.parametrize("mode", ["nearest", "bilinear", "bicubic"])
+def test_dense_resampling_equals_the_gather_reference(mode):
+    from deepgrad.ops import interpolate as I
+    x = X4[:1]
+    fast = F.interpolate(dg.tensor(x), scale_factor=(1.6, 0.7), mode=mode)
+    old = I.DENSE_MAX
+    try:
+        I.DENSE_MAX = 0  # every dim through the gathers
+        slow = F.interpolate(dg.tensor(x), scale_factor=(1.6, 0.7), mode=mode)
+        gradcheck(lambda v: F.interpolate(v, size=(5, 9), mode=mode), [x])
+    finally:
+        I.DENSE_MAX = old
+    np.testing.assert_allclose(fast.numpy(), slow.numpy(), rtol=1e-12, atol=1e-14)
