@@ -43,21 +43,16 @@ __all__ = [
 from .ops.activation_ext import (  # noqa: E402
                              celu,
                              gelu,
-                             glu,
                              hardshrink,
                              hardsigmoid,
                              hardswish,
                              hardtanh,
                              logsigmoid,
                              mish,
-                             prelu,
                              relu6,
-                             rrelu,
                              selu,
                              silu,
-                             softmin,
                              softshrink,
-                             tanhshrink,
                              threshold,
 )
 from .ops.conv_ext import conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa
@@ -151,3 +146,9 @@ __all__ += ["bilinear", "embedding_bag"]
 from .ops.ctc import ctc_loss  # noqa: E402
 
 __all__ += ["ctc_loss"]
+
+# nn layers family (issue 16): activations with a weight, a random slope or a split input.
+from .ops.activation_param import glu, prelu, rrelu, softmin, tanhshrink  # noqa: E402
+from .ops.loss_margin import normalize  # noqa: E402
+
+__all__ += ["normalize"]

@@ -124,6 +124,6 @@ def test_bad_arguments_raise():
 
 
 def test_random_slope_op_gradcheck():
-    from deepgrad.ops.activation_ext import RandomSlope
+    from deepgrad.ops.activation_param import RandomSlope
     slope = RNG.uniform(0.1, 0.3, X.shape)
     gradcheck(lambda x: RandomSlope(slope).apply(x), [X + 0.01])

@@ -201,3 +201,36 @@ def test_max_unpool_gradcheck():
     _, idx = F.max_pool2d(dg.tensor(X4[:1]), 2, return_indices=True)
     gradcheck(lambda v: F.max_unpool2d(v, idx, 2, output_size=(7, 8)),
               [RNG.standard_normal(idx.shape)])
+
+
+@pytest.mark.parametrize("mode", ["nearest", "bilinear", "bicubic"])
+def test_dense_resampling_equals_the_gather_reference(mode):
+    from deepgrad.ops import interpolate as I
+    x = X4[:1]
+    fast = F.interpolate(dg.tensor(x), scale_factor=(1.6, 0.7), mode=mode)
+    old = I.DENSE_MAX
+    try:
+        I.DENSE_MAX = 0  # every dim through the gathers
+        slow = F.interpolate(dg.tensor(x), scale_factor=(1.6, 0.7), mode=mode)
+        gradcheck(lambda v: F.interpolate(v, size=(5, 9), mode=mode), [x])
+    finally:
+        I.DENSE_MAX = old
+    np.testing.assert_allclose(fast.numpy(), slow.numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_max_indices_fast_path_equals_reference():
+    from deepgrad.ops import pool_ext as E
+    x = np.round(RNG.standard_normal((2, 3, 9, 10)), 1)  # ties: the first maximum wins
+    x[0, 0, :3, :3] = -np.inf  # a window of -inf only falls back to the reference
+    for kw in ({"kernel_size": 3, "stride": 2, "padding": 1, "dilation": 1, "ceil_mode": True},
+               {"kernel_size": (2, 3), "stride": (1, 2), "padding": (1, 0), "dilation": 2,
+                "ceil_mode": False}):
+        geom = E._args("t", dg.tensor(x), 2, kw["kernel_size"], kw["stride"], kw["padding"],
+                       kw["dilation"], kw["ceil_mode"])
+        fast = E._max_indices(dg.tensor(x), *geom[:4], geom[4], geom[5])
+        ref = E._max_indices_reference(dg.tensor(x), *geom[:4], geom[4], geom[5])
+        np.testing.assert_array_equal(fast, ref)
+        torch = pytest.importorskip("torch")
+        _, tidx = torch.nn.functional.max_pool2d(torch.tensor(x[:, :, :, :]), return_indices=True,
+                                                 **kw)
+        np.testing.assert_array_equal(fast[1:], tidx.numpy()[1:])

@@ -79,6 +79,8 @@ CASES = {  # name: (call(F, *arrays, red) for both libraries, arrays, grad flags
                                                                  reduction=r), [A, B, C],
                      (True,)),
     "cosine_similarity": (lambda F, a, b, r: F.cosine_similarity(a, b), [A, B], (True,)),
+    "normalize": (lambda F, a, r: F.normalize(a, dim=0), [A], (True,)),
+    "normalize_p3": (lambda F, a, r: F.normalize(a, 3.0, dim=-1), [A], (True,)),
     "pairwise_distance": (lambda F, a, b, r: F.pairwise_distance(a, b, 3, keepdim=True),
                           [A, B], (True,)),
 }

@@ -11,6 +11,7 @@ import numpy
 from ..autograd.tensor import DEFAULT_DTYPE
 from ..ops import activation as A
 from ..ops import activation_ext as E
+from ..ops import activation_param as G
 from .module import Module, Parameter
 
 
@@ -75,7 +76,7 @@ class Tanhshrink(Module):
     """x - tanh(x)."""
 
     def forward(self, input):  # noqa: A002
-        return E.tanhshrink(input)
+        return G.tanhshrink(input)
 
 
 class GELU(Module):
@@ -174,7 +175,7 @@ class PReLU(Module):
         self.weight.data[...] = self.init
 
     def forward(self, input):  # noqa: A002
-        return E.prelu(input, self.weight)
+        return G.prelu(input, self.weight)
 
     def extra_repr(self) -> str:
         return f"num_parameters={self.num_parameters}"
@@ -190,7 +191,7 @@ class RReLU(Module):
         self.lower, self.upper, self.inplace = lower, upper, inplace
 
     def forward(self, input):  # noqa: A002
-        return E.rrelu(input, self.lower, self.upper, self.training)
+        return G.rrelu(input, self.lower, self.upper, self.training)
 
     def extra_repr(self) -> str:
         return f"lower={self.lower}, upper={self.upper}"
@@ -204,7 +205,7 @@ class GLU(Module):
         self.dim = dim
 
     def forward(self, input):  # noqa: A002
-        return E.glu(input, self.dim)
+        return G.glu(input, self.dim)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -218,7 +219,7 @@ class Softmin(Module):
         self.dim = dim
 
     def forward(self, input):  # noqa: A002
-        return E.softmin(input, self.dim)
+        return G.softmin(input, self.dim)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"

@@ -7,7 +7,7 @@ from ..backend import get_array_module
 from . import reduce as R
 from .embedding import embedding
 from .linalg import matmul
-from .shape import getitem, stack
+from .shape import getitem, permute, reshape, stack
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor,
@@ -21,7 +21,11 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor,
         raise RuntimeError(f"bilinear: input1 {tuple(input1.shape)}, input2 "
                            f"{tuple(input2.shape)} and weight {tuple(weight.shape)} must be "
                            f"(*, in1), (*, in2) and (out, in1, in2)")
-    left = matmul(input1.unsqueeze(-2).unsqueeze(-3), weight).squeeze(-2)  # (*, out, in2)
+    out, in1, in2 = weight.shape
+    lead = tuple(input1.shape[:-1])
+    # One 2-D GEMM: x1 (M, in1) @ W as (in1, out * in2), then the in2 contraction.
+    w2 = reshape(permute(weight, 1, 0, 2), in1, out * in2)
+    left = reshape(matmul(reshape(input1, -1, in1), w2), *lead, out, in2)
     y = (left * input2.unsqueeze(-2)).sum(dim=-1)
     return y if bias is None else y + bias
 

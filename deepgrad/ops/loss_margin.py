@@ -1,7 +1,7 @@
 """Margin and embedding losses with PyTorch's F signatures: cosine_embedding_loss,
 margin_ranking_loss, hinge_embedding_loss, multilabel_margin_loss,
 multilabel_soft_margin_loss, multi_margin_loss, triplet_margin_loss; and the distances they
-use, pairwise_distance and cosine_similarity. Composites of differentiable tensor ops.
+use, pairwise_distance, cosine_similarity and normalize. Composites of differentiable tensor ops.
 """
 from __future__ import annotations
 
@@ -39,6 +39,19 @@ def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8) -> Tensor:
     n1 = M.clamp((x1 * x1).sum(dim=dim, keepdim=True).sqrt(), min=eps)
     n2 = M.clamp((x2 * x2).sum(dim=dim, keepdim=True).sqrt(), min=eps)
     return ((x1 / n1) * (x2 / n2)).sum(dim=dim)
+
+
+def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12,  # noqa: A002
+              out=None) -> Tensor:
+    """``x / max(||x||_p, eps)`` along ``dim`` (unit vectors; zero vectors stay zero)."""
+    if out is not None:
+        raise NotImplementedError("normalize: out= is not supported; use the result")
+    x = as_tensor(input)
+    if p == 2:
+        norm = (x * x).sum(dim=dim, keepdim=True).sqrt()
+    else:
+        norm = (abs(x) ** p).sum(dim=dim, keepdim=True) ** (1.0 / p)
+    return x / M.clamp(norm, min=eps)
 
 
 def cosine_embedding_loss(input1, input2, target, margin: float = 0.0,  # noqa: A002

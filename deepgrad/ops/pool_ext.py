@@ -20,7 +20,7 @@ from . import pool as P
 from .activation import relu
 from .conv import tuple_arg
 from .shape import reshape
-from .unfold import Unfold, gather, place
+from .unfold import Unfold, _tap_slices, gather, place
 
 
 class TakeFlat(Function):
@@ -37,13 +37,14 @@ class TakeFlat(Function):
         return xp.take_along_axis(flat, i, axis=2).reshape(self.idx.shape)
 
     def backward(self, gy):
+        # One bincount over (sample, channel, position) slots: adds repeated indices (windows
+        # overlap) several times faster than ufunc.add.at.
         xp = get_array_module(gy)
-        g = xp.zeros(self.shape[:2] + (math.prod(self.shape[2:]),), gy.dtype)
         n, c = self.idx.shape[:2]
-        i = self.idx.reshape(n, c, -1)
-        xp.add.at(g, (xp.arange(n)[:, None, None], xp.arange(c)[None, :, None], i),
-                  gy.reshape(n, c, -1))
-        return g.reshape(self.shape)
+        size = math.prod(self.shape[2:])
+        slots = (xp.arange(n * c)[:, None] * size + self.idx.reshape(n * c, -1)).reshape(-1)
+        g = xp.bincount(slots, weights=gy.reshape(-1), minlength=n * c * size)
+        return g.astype(gy.dtype, copy=False).reshape(self.shape)
 
 
 class PutFlat(Function):
@@ -99,8 +100,9 @@ def _args(op, x, nd, kernel_size, stride, padding, dilation, ceil_mode):
     return kernel, stride, padding, dilation, out, canvas
 
 
-def _max_indices(x, kernel, stride, padding, dilation, out, canvas):
-    """Flat index (into the spatial dims) of each window's first maximum: (N, C, *out)."""
+def _max_indices_reference(x, kernel, stride, padding, dilation, out, canvas):
+    """Flat index (into the spatial dims) of each window's first maximum: (N, C, *out), from
+    the gathered windows and their gathered positions (slow, obviously right)."""
     xp = get_array_module(x.data)
     vals = gather(xp, place(xp, x.data, padding, canvas, -xp.inf), kernel, stride, dilation, out)
     spatial = x.shape[2:]
@@ -108,6 +110,34 @@ def _max_indices(x, kernel, stride, padding, dilation, out, canvas):
     pos = gather(xp, place(xp, pos, padding, canvas, 0), kernel, stride, dilation, out)
     best = xp.expand_dims(vals.argmax(axis=2), 2)
     return xp.take_along_axis(xp.broadcast_to(pos, vals.shape), best, axis=2)[:, :, 0]
+
+
+def _max_indices(x, kernel, stride, padding, dilation, out, canvas):
+    """As ``_max_indices_reference``, by a running comparison over the tap views (an argmax
+    over a strided window axis is slow) and index arithmetic for the positions."""
+    xp = get_array_module(x.data)
+    a = place(xp, x.data, padding, canvas, -xp.inf)
+    best = arg = None
+    for k, sl in enumerate(_tap_slices(kernel, stride, dilation, out)):
+        v = a[(Ellipsis,) + sl]
+        if best is None:
+            best, arg = v.copy(), xp.zeros(v.shape, xp.int64)
+            continue
+        better = v > best  # strict: the first maximum wins, as PyTorch
+        xp.copyto(best, v, where=better)
+        arg[better] = k
+    flat = xp.zeros(arg.shape, xp.int64)
+    taps = xp.unravel_index(arg, kernel)
+    spatial = x.shape[2:]
+    valid = True
+    for d, (t, s, dil, p, n) in enumerate(zip(taps, stride, dilation, padding, spatial)):
+        o = xp.arange(out[d]).reshape((-1,) + (1,) * (len(out) - d - 1))
+        coord = o * s + t * dil - p
+        valid = valid & (coord >= 0) & (coord < n)
+        flat = flat * n + coord
+    if not bool(xp.all(valid)):  # a window of -inf inputs only: let argmax order decide
+        return _max_indices_reference(x, kernel, stride, padding, dilation, out, canvas)
+    return flat
 
 
 def max_pool_nd(x: Tensor, kernel_size, stride, padding, dilation, ceil_mode, return_indices,
