@@ -22,6 +22,7 @@ from safetensors.numpy import load as _st_load
 from safetensors.numpy import save as _st_save
 
 from .autograd.tensor import Tensor
+from .backend import entry_of
 
 META_KEY = "deepgrad"
 CHECKSUM_KEY = "deepgrad_sha256"
@@ -131,6 +132,7 @@ def save(obj, path: str | os.PathLike) -> None:
 
     if isinstance(obj, Module):
         obj = obj.state_dict()
+    obj = _to_host(obj)
     enc = _Encoder()
     flat = isinstance(obj, dict) and all(
         isinstance(k, str) and isinstance(v, (numpy.ndarray, Tensor)) for k, v in obj.items())
@@ -204,6 +206,19 @@ def load_into(module, path: str | os.PathLike, strict: bool = True):
 
 
 # ---- helpers --------------------------------------------------------------------------------
+def _to_host(obj):
+    """``obj`` with every device tensor and device array copied to host memory (NumPy)."""
+    if isinstance(obj, Tensor):
+        return obj.cpu()
+    if entry_of(obj) is not None:
+        return obj.get()
+    if isinstance(obj, dict):
+        return {k: _to_host(v) for k, v in obj.items()}
+    if type(obj) is list or type(obj) is tuple:
+        return type(obj)(_to_host(v) for v in obj)
+    return obj
+
+
 def _np(v) -> numpy.ndarray:
     return v.numpy() if isinstance(v, Tensor) else v
 

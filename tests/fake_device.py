@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import sys
 import types
+from contextlib import contextmanager
 
 import numpy
 
@@ -298,7 +299,7 @@ class RandomState:
 
 
 def make_module():
-    """A fresh ``fake_cupy`` module: ``ndarray``, NumPy's functions, ``random``, ``cuda``, ``lib``."""
+    """A fresh ``fake_cupy``: ``ndarray``, NumPy's functions, ``random``, ``cuda``, ``lib``."""
     mod = _Namespace("fake_cupy", numpy)
     mod.ndarray = ndarray
     mod.random = types.SimpleNamespace(RandomState=RandomState)
@@ -312,3 +313,23 @@ def make_module():
 
 
 fake_cupy = sys.modules.setdefault("fake_cupy", make_module())
+
+
+@contextmanager
+def installed(seed: int = 0):
+    """Register ``fake_cupy`` as deepgrad's ``"cuda"`` for the block (restoring what was there)."""
+    from deepgrad import backend
+
+    previous = backend.devices._REGISTRY.get("cuda")
+    backend.register_device("cuda", fake_cupy)
+    backend.seed_device(backend.device_type("cuda"), seed)
+    _CURRENT[0] = 0
+    try:
+        yield fake_cupy
+    finally:
+        backend.set_default_device(None)
+        if previous is None:
+            backend.unregister_device("cuda")
+        else:
+            backend.devices._REGISTRY["cuda"] = previous
+            backend.devices._refresh()

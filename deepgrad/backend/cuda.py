@@ -12,7 +12,7 @@ _STATE: dict = {}  # "cupy": the module once loaded; "reason": why it could not 
 
 
 def load_cupy() -> str | None:
-    """Register CuPy as ``"cuda"`` when it imports and sees a GPU; else return the reason why not."""
+    """Register CuPy as ``"cuda"`` when it imports and sees a GPU; else return why not."""
     if is_registered("cuda"):
         return None
     if "reason" in _STATE:

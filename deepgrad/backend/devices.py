@@ -202,6 +202,24 @@ def device_of(array) -> device:
     return device(entry.name, entry.index_of(array))
 
 
+_DEFAULT: list = [None]  # the factories' device when none is given (None: the CPU)
+
+
+def set_default_device(dev) -> None:
+    """Make factories (``dg.zeros``, ``dg.tensor``...) create on ``dev`` by default (None: CPU)."""
+    _DEFAULT[0] = None if dev is None or as_device(dev) == CPU else as_device(dev)
+
+
+def get_default_device() -> device:
+    """The device factories use when given none (PyTorch's ``get_default_device``)."""
+    return _DEFAULT[0] or CPU
+
+
+def default_device():
+    """The default device, or None for the CPU (the factories' fast path)."""
+    return _DEFAULT[0]
+
+
 def as_device(dev) -> device:
     """A device object from a device, a string ("cuda:1") or an int (a CUDA ordinal, as torch)."""
     if isinstance(dev, device):

@@ -5,7 +5,8 @@ import numpy
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
-from ..backend import as_device, device, device_of, to_device as move
+from ..backend import as_device, device, device_of
+from ..backend import to_device as move
 
 
 class ToDevice(Function):
