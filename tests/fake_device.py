@@ -84,8 +84,10 @@ def _wrap(r, dev: int):
         return ndarray(r, dev)
     if isinstance(r, numpy.generic):  # CuPy returns 0-d device arrays, not host scalars
         return ndarray(numpy.asarray(r), dev)
-    if type(r) is tuple or type(r) is list:
-        return type(r)(_wrap(x, dev) for x in r)
+    if isinstance(r, list):
+        return [_wrap(x, dev) for x in r]
+    if isinstance(r, tuple):  # NumPy's named results (QRResult...) become plain tuples
+        return tuple(_wrap(x, dev) for x in r)
     return r
 
 

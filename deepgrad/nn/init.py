@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import math
 
-import numpy
-
 from ..autograd.tensor import Tensor
-from ..random import generator
+from ..backend import get_array_module
+from ..random import generator_like
 
 _GAINS = {"linear": 1.0, "identity": 1.0, "conv1d": 1.0, "conv2d": 1.0, "conv3d": 1.0,
           "sigmoid": 1.0, "tanh": 5.0 / 3, "relu": math.sqrt(2.0), "selu": 3.0 / 4}
@@ -28,23 +27,24 @@ def _calculate_fan_in_and_fan_out(t: Tensor) -> tuple[int, int]:
     """fan_in = shape[1] * receptive field, fan_out = shape[0] * receptive field."""
     if t.ndim < 2:
         raise ValueError(f"init: fan in/out need at least 2 dims, got shape {t.shape}")
-    receptive = int(numpy.prod(t.shape[2:])) if t.ndim > 2 else 1
+    receptive = math.prod(t.shape[2:]) if t.ndim > 2 else 1
     return t.shape[1] * receptive, t.shape[0] * receptive
 
 
 def _fill(t: Tensor, values) -> Tensor:
+    """Write ``values`` (drawn on ``t``'s device, by ``generator_like(t.data)``) into ``t``."""
     t.data[...] = values
     return t
 
 
 def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     """Fill with U(a, b)."""
-    return _fill(t, generator().uniform(a, b, t.shape))
+    return _fill(t, generator_like(t.data).uniform(a, b, t.shape))
 
 
 def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     """Fill with N(mean, std^2)."""
-    return _fill(t, generator().normal(mean, std, t.shape))
+    return _fill(t, generator_like(t.data).normal(mean, std, t.shape))
 
 
 def constant_(t: Tensor, val: float) -> Tensor:
@@ -97,11 +97,12 @@ def orthogonal_(t: Tensor, gain: float = 1.0) -> Tensor:
     """A (semi-)orthogonal matrix from the QR decomposition of a Gaussian matrix."""
     rows = t.shape[0]
     cols = t.data.size // rows
-    flat = generator().standard_normal((rows, cols))
+    xp = get_array_module(t.data)
+    flat = generator_like(t.data).standard_normal((rows, cols))
     if rows < cols:
         flat = flat.T
-    q, r = numpy.linalg.qr(flat)
-    q *= numpy.sign(numpy.diag(r))
+    q, r = xp.linalg.qr(flat)
+    q *= xp.sign(xp.diag(r))
     if rows < cols:
         q = q.T
     return _fill(t, gain * q.reshape(t.shape))

@@ -6,19 +6,25 @@ from collections import OrderedDict, namedtuple
 import numpy
 
 from ..autograd.tensor import Tensor, _as_array
-from ..backend import as_device, resolve, to_device
+from ..backend import as_device, default_device, resolve, to_device
 from ..ops.device import parse_to_args
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
 class Parameter(Tensor):
-    """A Tensor that a Module registers as learnable; ``requires_grad`` defaults to True."""
+    """A Tensor that a Module registers as learnable; ``requires_grad`` defaults to True.
+
+    Host data is placed on the default device (``dg.set_default_device``), so layers built
+    under a CUDA default are born there, as in PyTorch.
+    """
 
     __slots__ = ()
 
     def __init__(self, data, requires_grad: bool = True) -> None:
         super().__init__(data.data if isinstance(data, Tensor) else data, requires_grad)
+        if default_device() is not None:
+            self.data = to_device(self.data, default_device())
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
@@ -82,6 +88,8 @@ class Module:
         """Register non-learnable state (e.g. running statistics) that ``state_dict`` saves."""
         if tensor is not None and not isinstance(tensor, Tensor):
             tensor = Tensor(tensor)
+        if tensor is not None and default_device() is not None:
+            tensor.data = to_device(tensor.data, default_device())
         self.__dict__["_buffers"][name] = tensor
         if not persistent:
             self.__dict__["_non_persistent"].add(name)

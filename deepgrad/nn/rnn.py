@@ -10,6 +10,7 @@ import math
 import numpy
 
 from ..autograd.tensor import DEFAULT_DTYPE, Tensor
+from ..backend import get_array_module
 from ..ops.dropout import dropout as dropout_fn
 from ..ops.rnn import RNNSequence, _apply, check_lengths
 from ..ops.rnn_gru import GRUChapterSequence, GRUSequence
@@ -133,7 +134,8 @@ class RNNBase(Module):
                 k = layer * self.num_directions + d
                 if states is None:
                     if zeros is None:
-                        zeros = Tensor._make(numpy.zeros((B, self.hidden_size), x.dtype),
+                        xp = get_array_module(x.data)  # the zero state on x's device
+                        zeros = Tensor._make(xp.zeros((B, self.hidden_size), x.dtype),
                                              False, None, 0)
                     init_k = (zeros,) * n_states
                 else:
