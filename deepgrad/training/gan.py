@@ -7,9 +7,10 @@ import numpy
 
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
+from ..backend import to_device
 from ..nn.module import Module
 from ..random import generator as global_rng
-from ..random import get_rng_state, set_rng_state
+from ..random import generator_like, get_rng_state, set_rng_state
 from ..serialization import CheckpointError, load, save
 from .callbacks import CallbackList, History
 from .checkpoint import apply_callback_states, callback_states
@@ -51,14 +52,15 @@ def _first_param(module: Module, who: str) -> Tensor:
     raise ValueError(f"GANTrainer: the {who} has no parameters")
 
 
-def _as_batch(batch, dtype):
-    """A loader item (Tensor, array, or an (x, y, ...) tuple whose x is taken) as a Tensor."""
+def _as_batch(batch, dtype, device=None):
+    """A loader item (Tensor, array, or an (x, y, ...) tuple whose x is taken) as a Tensor, on
+    ``device`` (the discriminator's) when given."""
     if isinstance(batch, (tuple, list)):
         batch = batch[0]
     data = batch.data if isinstance(batch, Tensor) else numpy.asarray(batch)
     if data.dtype != dtype:
         data = data.astype(dtype)
-    return Tensor._make(data, False, None, 0)
+    return Tensor._make(data if device is None else to_device(data, device), False, None, 0)
 
 
 class GANTrainer:
@@ -122,10 +124,17 @@ class GANTrainer:
         self._d_dtype = _first_param(discriminator, "discriminator").dtype
         self._g_loss_fn = G_LOSSES[g_loss]
 
+    def _d_device(self):
+        """The discriminator's device, where real batches go (None on the CPU)."""
+        dev = _first_param(self.discriminator, "discriminator").device
+        return None if dev.type == "cpu" else dev
+
     # ---- single updates -------------------------------------------------------------------
     def noise(self, n: int) -> Tensor:
-        """z: (n, latent_dim) drawn from the prior with the library's generator."""
-        z = PRIORS[self.prior](global_rng(), (int(n), self.latent_dim), self._g_dtype)
+        """z: (n, latent_dim) drawn from the prior on the generator's device, with that
+        device's random generator (the library's CPU generator on the CPU)."""
+        rng = generator_like(_first_param(self.generator, "generator").data)
+        z = PRIORS[self.prior](rng, (int(n), self.latent_dim), self._g_dtype)
         return Tensor._make(z, False, None, 0)
 
     def d_step(self, real) -> dict:
@@ -134,7 +143,7 @@ class GANTrainer:
         Returns:
             ``{'d_loss', 'D(x)', 'D(G(z))', 'V'}`` as floats, measured before the update.
         """
-        real = _as_batch(real, self._d_dtype)
+        real = _as_batch(real, self._d_dtype, self._d_device())
         with no_grad():
             fake = self.generator(self.noise(real.shape[0]))
         if fake.dtype != self._d_dtype:
@@ -173,7 +182,7 @@ class GANTrainer:
     def train_step(self, real) -> dict:
         """One D update on ``real``; a G update too when this completes a group of ``d_steps``
         (counted by ``global_step``). Returns the D logs, plus the G logs when G was updated."""
-        real = _as_batch(real, self._d_dtype)
+        real = _as_batch(real, self._d_dtype, self._d_device())
         logs = self.d_step(real)
         self.global_step += 1
         if self.global_step % self.d_steps == 0:

@@ -9,7 +9,7 @@ import numpy
 
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor, _as_array
-from ..backend import get_array_module
+from ..backend import get_array_module, resolve
 from ..nn.utils import clip_grad_norm_
 from .callbacks import CallbackList, History, get_lr
 from .checkpoint import restore_checkpoint, write_checkpoint
@@ -21,8 +21,15 @@ def _to_tensor(x):
     return x if isinstance(x, Tensor) else Tensor._make(_as_array(x), False, None, 0)
 
 
-def _split(batch, who: str):
-    """A batch ``(x, y)`` -> (inputs tuple, target Tensor); ``x`` may itself be a tuple."""
+def _host(a):
+    """A NumPy array of ``a`` (a copy from a device, ``a`` itself on the CPU)."""
+    return a if isinstance(a, numpy.ndarray) else numpy.asarray(a) \
+        if isinstance(a, numpy.generic) else a.get()
+
+
+def _split(batch, who: str, device=None):
+    """A batch ``(x, y)`` -> (inputs tuple, target Tensor) on ``device`` (None: as they come);
+    ``x`` may itself be a tuple."""
     if not isinstance(batch, (tuple, list)) or len(batch) != 2:
         raise ValueError(f"Trainer.{who}: a batch must be a pair (inputs, targets), got "
                          f"{type(batch).__name__}"
@@ -30,7 +37,10 @@ def _split(batch, who: str):
                             else ""))
     x, y = batch
     xs = tuple(_to_tensor(v) for v in x) if isinstance(x, (tuple, list)) else (_to_tensor(x),)
-    return xs, _to_tensor(y)
+    y = _to_tensor(y)
+    if device is not None:
+        xs, y = tuple(v.to(device) for v in xs), y.to(device)
+    return xs, y
 
 
 def _is_plateau(scheduler) -> bool:
@@ -61,6 +71,10 @@ class Trainer:
         progress: show a ProgressBar; None (default) shows one when stdout is a terminal.
         scheduler_monitor: the log key a ReduceLROnPlateau scheduler is stepped with
             (falls back to the same key without ``val_`` when there is no validation set).
+        device: move the model there now and every batch there as it comes (``"cuda"``);
+            None: the device of the model's parameters. On a GPU the losses are summed on the
+            device and read once per epoch; batch logs then carry ``loss`` and metrics only
+            when a callback sets ``wants_batch_metrics`` (each read would stall the GPU).
 
     Attributes:
         epoch: epochs completed (restored by ``resume``).
@@ -70,10 +84,14 @@ class Trainer:
 
     def __init__(self, model, loss_fn, optimizer, metrics=(), callbacks=(),
                  grad_clip_norm: float | None = None, scheduler=None,
-                 progress: bool | None = None, scheduler_monitor: str = "val_loss") -> None:
+                 progress: bool | None = None, scheduler_monitor: str = "val_loss",
+                 device=None) -> None:
         if grad_clip_norm is not None and not grad_clip_norm > 0:
             raise ValueError(f"Trainer: grad_clip_norm must be > 0, got {grad_clip_norm!r}")
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
+        self.device = None if device is None else resolve(device)[0]
+        if self.device is not None:
+            model.to(self.device)
         self.metrics = resolve_metrics(metrics)
         self.callbacks = list(callbacks)
         if progress is None:
@@ -147,8 +165,10 @@ class Trainer:
         outputs, targets = [], []
         # per-batch metrics cost a little, so only when a callback shows them (ProgressBar)
         live = any(getattr(c, "wants_batch_metrics", False) for c in cbs.callbacks)
+        dev = self._device()
+        running = None  # on a device: the size-weighted loss sum, a 0-d device array
         for i, batch in enumerate(loader):
-            xs, y = _split(batch, "fit")
+            xs, y = _split(batch, "fit", dev)
             size = int(y.shape[0]) if y.ndim else 1
             cbs.on_batch_begin(i, {"batch": i, "size": size})
             out = model(*xs)
@@ -161,27 +181,44 @@ class Trainer:
             if self.grad_clip_norm is not None:
                 clip_grad_norm_(model.parameters(), self.grad_clip_norm)
             optimizer.step()
-            value = float(loss.item())
-            total += value * size
             count += size
-            batch_logs = {"batch": i, "size": size, "loss": value}
-            if self.metrics:
-                outputs.append(out.numpy())
-                targets.append(y.numpy())
+            batch_logs = {"batch": i, "size": size}
+            if dev is None:
+                value = float(loss.item())
+                total += value * size
+                batch_logs["loss"] = value
+            else:  # no host read per step: the sum stays on the device until the epoch ends
+                running = loss.data * size if running is None else running + loss.data * size
                 if live:
-                    batch_logs.update({name: float(fn(outputs[-1], targets[-1]))
-                                       for name, fn in self.metrics.items()})
+                    batch_logs["loss"] = float(loss.item())
+            if self.metrics:
+                outputs.append(out.data)
+                targets.append(y.data)
+                if live:
+                    o, t = _host(outputs[-1]), _host(targets[-1])
+                    batch_logs.update({name: float(fn(o, t)) for name, fn in self.metrics.items()})
             cbs.on_batch_end(i, batch_logs)
             if self.stop_training:
                 break
+        if running is not None:
+            total = float(running)
         logs = {"loss": total / count if count else float("nan")}
         logs.update(self._metric_logs(outputs, targets))
         return logs
 
+    def _device(self):
+        """The device batches go to, or None for the CPU (the model's when none was given)."""
+        dev = self.device
+        if dev is None:
+            p = next(iter(self.model.parameters()), None)
+            dev = None if p is None else p.device
+        return None if dev is None or dev.type == "cpu" else dev
+
     def _metric_logs(self, outputs: list, targets: list) -> dict:
         if not self.metrics or not outputs:
             return {}
-        out, tgt = numpy.concatenate(outputs), numpy.concatenate(targets)
+        xp = get_array_module(outputs[0])  # one concatenation, one host copy per epoch
+        out, tgt = _host(xp.concatenate(outputs)), _host(xp.concatenate(targets))
         return {name: float(fn(out, tgt)) for name, fn in self.metrics.items()}
 
     def _step_scheduler(self, logs: dict) -> None:
@@ -212,21 +249,27 @@ class Trainer:
         model.eval()
         total, count = 0.0, 0
         outputs, targets = [], []
+        dev = self._device()
         try:
             with no_grad():
                 reg = model.regularization_loss()
                 reg = float(reg.item()) if isinstance(reg, Tensor) else float(reg)
                 for batch in loader:
-                    xs, y = _split(batch, "evaluate")
+                    xs, y = _split(batch, "evaluate", dev)
                     size = int(y.shape[0]) if y.ndim else 1
                     out = model(*xs)
-                    total += (float(self.loss_fn(out, y).item()) + reg) * size
+                    loss = self.loss_fn(out, y).data
+                    if dev is None:
+                        total += (float(loss) + reg) * size
+                    else:  # the sum stays on the device; one host read after the loop
+                        total = (loss + reg) * size + total
                     count += size
                     if self.metrics:
-                        outputs.append(out.numpy())
-                        targets.append(y.numpy())
+                        outputs.append(out.data)
+                        targets.append(y.data)
         finally:
             model.train(was_training)
+        total = float(total)
         logs = {"loss": total / count if count else float("nan")}
         logs.update(self._metric_logs(outputs, targets))
         return logs
@@ -245,6 +288,7 @@ class Trainer:
         model = self.model
         was_training = model.training
         model.eval()
+        dev = self._device()
         if isinstance(data, (Tensor, numpy.ndarray)):
             x = _to_tensor(data)
             step = len(x) if batch_size is None else int(batch_size)
@@ -258,6 +302,8 @@ class Trainer:
                 for (x,) in batches:
                     xs = tuple(map(_to_tensor, x)) if isinstance(x, (tuple, list)) \
                         else (_to_tensor(x),)
+                    if dev is not None:
+                        xs = tuple(v.to(dev) for v in xs)
                     parts.append(model(*xs).data)
         finally:
             model.train(was_training)
