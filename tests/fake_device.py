@@ -44,6 +44,9 @@ class Device:
             raise ValueError(f"fake cuda: invalid device ordinal {self.id}")
         self._saved = []
 
+    def use(self) -> None:
+        _CURRENT[0] = self.id
+
     def __enter__(self):
         self._saved.append(_CURRENT[0])
         _CURRENT[0] = self.id

@@ -150,3 +150,23 @@ def test_layers_built_under_a_cuda_default_are_born_there(fake_cuda):
         dg.set_default_device(None)
     assert all(t.device == "cuda" for t in list(model.parameters()) + list(model.buffers()))
     assert dg.zeros(2).device == "cpu"
+
+
+ZOO = {"mlp": (dict(sizes=[12, 16, 4]), (5, 12)),
+       "lenet5": (dict(), (2, 1, 28, 28)),
+       "simple_cnn": (dict(image_size=12), (3, 1, 12, 12))}
+
+
+@pytest.mark.parametrize("name", sorted(__import__("deepgrad.models").models.MODELS))
+def test_model_zoo_matches_cpu(name, fake_cuda):
+    from deepgrad.models import MODELS
+
+    kwargs, shape = ZOO.get(name, (dict(), None))
+    assert shape is not None, f"add an input shape for the new model {name!r} to ZOO"
+    x = np.random.default_rng(4).standard_normal(shape)
+
+    def loss(out):
+        return F.cross_entropy(out, dg.tensor(np.arange(out.shape[0]) % out.shape[1],
+                                              device=out.device))
+
+    _pair(lambda: MODELS[name](**kwargs).double(), x, loss, rtol=1e-9)
