@@ -127,27 +127,28 @@ def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False,
     return _new(_make(device, "eye", n, m, dtype=_dtype(dtype)), requires_grad)
 
 
+def _like(factory, t: Tensor, dtype, requires_grad: bool, device, *args) -> Tensor:
+    """``factory(t.shape, *args)`` with ``t``'s dtype and device unless others are given."""
+    return factory(t.shape, *args, dtype=dtype or t.dtype, requires_grad=requires_grad,
+                   device=device or t.device)
+
+
 def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
-    return zeros(t.shape, dtype=dtype or t.dtype, device=device or t.device,
-                 requires_grad=requires_grad)
+    return _like(zeros, t, dtype, requires_grad, device)
 
 
 def ones_like(t: Tensor, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
-    return ones(t.shape, dtype=dtype or t.dtype, device=device or t.device,
-                requires_grad=requires_grad)
+    return _like(ones, t, dtype, requires_grad, device)
 
 
 def full_like(t: Tensor, fill_value, dtype=None, requires_grad: bool = False,
               device=None) -> Tensor:
-    return full(t.shape, fill_value, dtype=dtype or t.dtype, device=device or t.device,
-                requires_grad=requires_grad)
+    return _like(full, t, dtype, requires_grad, device, fill_value)
 
 
 def randn_like(t: Tensor, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
-    return randn(t.shape, dtype=dtype or t.dtype, device=device or t.device,
-                 requires_grad=requires_grad)
+    return _like(randn, t, dtype, requires_grad, device)
 
 
 def rand_like(t: Tensor, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
-    return rand(t.shape, dtype=dtype or t.dtype, device=device or t.device,
-                requires_grad=requires_grad)
+    return _like(rand, t, dtype, requires_grad, device)
