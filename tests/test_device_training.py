@@ -200,3 +200,14 @@ def test_gan_prior_draws_on_the_device(fake_cuda):
     assert gan.sample(4).device == "cuda"
     gan.fit(np.random.default_rng(0).standard_normal((16, 3)).astype(np.float32), epochs=1,
             batch_size=8)
+
+
+def test_optimizer_state_moves_between_devices_in_memory(fake_cuda):
+    p_dev, opt = _trajectory("adam", dict(lr=0.05), "cuda")
+    p_cpu = nn.Parameter(dg.zeros(3, 4, dtype=dg.float64))
+    opt_cpu = optim.Adam([p_cpu], lr=0.05)
+    opt_cpu.load_state_dict(opt.state_dict())  # device arrays, no file in between
+    for k, v in opt_cpu.state[p_cpu].items():
+        if k != "step":
+            assert isinstance(v, np.ndarray)
+            np.testing.assert_array_equal(v, opt.state[p_dev][k].get())

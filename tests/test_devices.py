@@ -191,3 +191,28 @@ def test_malloc_tuning_can_be_turned_off(env, expected):
                           "import deepgrad.backend as b; print(b.MALLOC_TUNED)"],
                          env=environ, cwd=root, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == expected
+
+
+def test_the_fake_device_catches_host_leaks(fake_cuda):
+    from deepgrad.autograd.function import Function
+
+    class Leaky(Function):  # the bug the fake exists to catch: a NumPy array made on the host
+        def forward(self, x):
+            return x + np.ones(x.shape, x.dtype)
+
+    with pytest.raises(TypeError, match="host numpy.ndarray"):
+        Leaky().apply(dg.ones(3, device="cuda"))
+    a = fake_cuda.ones(3)
+    with pytest.raises(TypeError, match="Implicit conversion"):
+        np.asarray(a)
+    with pytest.raises(TypeError, match="numpy.concatenate"):
+        np.concatenate([a, a])
+    with pytest.raises(TypeError, match="host numpy.ndarray"):
+        a[...] = np.zeros(3)
+    for name in ("setbufsize", "errstate", "seterr"):
+        assert not hasattr(fake_cuda, name)
+    total = a.sum()
+    assert isinstance(total, fake_device.ndarray) and total.shape == ()  # a 0-d device array
+    host = a.get()
+    assert isinstance(host, np.ndarray) and not isinstance(a, np.ndarray)
+    assert (a.astype(np.float32) * np.float32(2)).dtype == np.float32  # NumPy scalars: fine
