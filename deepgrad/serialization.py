@@ -119,7 +119,8 @@ def save(obj, path: str | os.PathLike) -> None:
     Args:
         obj: a Module (its ``state_dict()`` is saved), a ``{name: array}`` state dict, or any
             nesting of dicts, lists, tuples, arrays/Tensors, numbers, strings and None (a
-            training checkpoint). Tensors come back as NumPy arrays.
+            training checkpoint). Tensors come back as NumPy arrays; tensors and arrays on a
+            device (GPU) are written as host copies.
         path: destination file. The bytes go to a temporary file in the same directory, are
             fsync'ed, then renamed over ``path`` (``os.replace``), so a crash mid-save leaves
             the previous file intact (a killed process may leave the hidden

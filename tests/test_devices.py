@@ -216,3 +216,10 @@ def test_the_fake_device_catches_host_leaks(fake_cuda):
     host = a.get()
     assert isinstance(host, np.ndarray) and not isinstance(a, np.ndarray)
     assert (a.astype(np.float32) * np.float32(2)).dtype == np.float32  # NumPy scalars: fine
+
+
+def test_detect_anomaly_names_the_op_on_the_device(fake_cuda):
+    x = dg.tensor([1.0, 0.0], device="cuda", requires_grad=True)
+    with pytest.raises(RuntimeError, match="Log"):
+        with dg.detect_anomaly():
+            dg.log(x - 1.0)
