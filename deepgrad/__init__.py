@@ -70,9 +70,11 @@ bool_ = backend.numpy.bool_
 
 from . import (  # noqa: E402
     autograd,
+    cuda,  # noqa: E402  (dg.cuda.is_available(); CuPy itself loads on first use)
     functional,
     nn,  # noqa: E402
 )
+from .backend import device, get_default_device, set_default_device  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -105,4 +107,5 @@ __all__ = [
     "reshape", "split", "squeeze", "stack", "transpose", "unsqueeze", "generator",
     "get_rng_state", "manual_seed", "set_rng_state", "float32", "float64", "int64", "int32",
     "bool_", "autograd", "functional", "nn",
+    "cuda", "device", "get_default_device", "set_default_device",
 ]

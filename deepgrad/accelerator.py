@@ -6,20 +6,14 @@ every answer says so: ``is_available()`` is False, ``current_accelerator()`` Non
 """
 from __future__ import annotations
 
-from . import backend
+from . import cuda as _cuda
 
 _INDEX = [0]
 
 
 def device_count() -> int:
     """The number of usable accelerator devices (0 on a CPU-only machine)."""
-    cupy = backend.cupy
-    if cupy is None:
-        return 0
-    try:
-        return int(cupy.cuda.runtime.getDeviceCount())
-    except Exception:  # CuPy installed but no driver or no GPU: nothing usable
-        return 0
+    return _cuda.device_count()
 
 
 def is_available() -> bool:
@@ -59,7 +53,7 @@ def set_device_index(device: int) -> None:
     if not 0 <= index < count:
         raise ValueError(f"set_device_index: device index {index} is out of range for "
                          f"{count} device(s)")
-    backend.cupy.cuda.Device(index).use()
+    _cuda.set_device(index)
     _INDEX[0] = index
 
 
@@ -69,8 +63,9 @@ set_device_idx = set_device_index
 def synchronize(device=None) -> None:
     """Wait for the accelerator's queued work (nothing to wait for on a CPU-only machine)."""
     if is_available():
-        backend.cupy.cuda.Device(_INDEX[0] if device is None else int(
-            getattr(device, "index", device) or 0)).synchronize()
+        with _cuda.device(_INDEX[0] if device is None else int(
+                getattr(device, "index", device) or 0)):
+            _cuda.synchronize()
 
 
 def _require(what: str) -> int:

@@ -1,9 +1,14 @@
-"""Tensor factories: tensor, zeros, ones, full, randn, rand, arange, eye, *_like, from_numpy."""
+"""Tensor factories: tensor, zeros, ones, full, randn, rand, arange, eye, *_like, from_numpy.
+
+Every factory takes PyTorch's ``device=`` (None: the CPU; ``*_like``: the input's device) and
+makes its array directly there, random draws included (from that device's generator).
+"""
 from __future__ import annotations
 
 import numpy
 
 from .autograd.tensor import DEFAULT_DTYPE, Tensor, _as_array
+from .backend import default_device, empty_on, to_device
 from .random import generator
 
 
@@ -22,13 +27,33 @@ def _new(data, requires_grad: bool) -> Tensor:
     return t.requires_grad_(True) if requires_grad else t
 
 
-def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
+def _make(device, fn_name: str, *args, **kwargs):
+    """``numpy.<fn_name>(...)`` on the CPU, else the device module's (device None: default)."""
+    if device is None:
+        device = default_device()
+        if device is None:
+            return getattr(numpy, fn_name)(*args, **kwargs)
+    return empty_on(device, fn_name, *args, **kwargs)
+
+
+def _placed(arr, device):
+    if device is None:
+        device = default_device()
+    return arr if device is None else to_device(arr, device)
+
+
+def _rng(device):
+    return generator(default_device() if device is None else device)
+
+
+def tensor(data, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
     """A new tensor from Python data or an array (copied); floats default to float32."""
     src = data.data if isinstance(data, Tensor) else data
     arr = _as_array(src, None if dtype is None else numpy.dtype(dtype))
-    if arr is src:
-        arr = arr.copy()
-    return _new(arr, requires_grad)
+    moved = _placed(arr, device)
+    if moved is src:
+        moved = moved.copy()
+    return _new(moved, requires_grad)
 
 
 def from_numpy(array: numpy.ndarray) -> Tensor:
@@ -36,83 +61,94 @@ def from_numpy(array: numpy.ndarray) -> Tensor:
     return Tensor._make(array, False, None, 0)
 
 
-def as_tensor(data, dtype=None) -> Tensor:
-    """Like ``tensor`` but without copying when ``data`` is already an array of that dtype."""
-    return Tensor._make(_as_array(data, None if dtype is None else numpy.dtype(dtype)), False,
-                        None, 0)
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """Like ``tensor`` but without copying when ``data`` already is such an array there."""
+    arr = _as_array(data, None if dtype is None else numpy.dtype(dtype))
+    return Tensor._make(_placed(arr, device), False, None, 0)
 
 
-def zeros(*size, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _new(numpy.zeros(_shape(size), _dtype(dtype)), requires_grad)
+def zeros(*size, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    return _new(_make(device, "zeros", _shape(size), _dtype(dtype)), requires_grad)
 
 
-def ones(*size, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _new(numpy.ones(_shape(size), _dtype(dtype)), requires_grad)
+def ones(*size, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    return _new(_make(device, "ones", _shape(size), _dtype(dtype)), requires_grad)
 
 
-def full(size, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+def full(size, fill_value, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
     if dtype is None and isinstance(fill_value, (bool, int)) and not isinstance(fill_value, float):
         dtype = numpy.bool_ if isinstance(fill_value, bool) else numpy.int64
-    return _new(numpy.full(tuple(size), fill_value, _dtype(dtype)), requires_grad)
+    return _new(_make(device, "full", tuple(size), fill_value, _dtype(dtype)), requires_grad)
 
 
-def empty(*size, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _new(numpy.empty(_shape(size), _dtype(dtype)), requires_grad)
+def empty(*size, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    return _new(_make(device, "empty", _shape(size), _dtype(dtype)), requires_grad)
 
 
-def randn(*size, dtype=None, requires_grad: bool = False) -> Tensor:
-    """Standard normal samples from the library's seeded generator."""
-    return _new(generator().standard_normal(_shape(size), dtype=_dtype(dtype)), requires_grad)
+def randn(*size, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    """Standard normal samples from the device's seeded generator (the CPU's by default)."""
+    data = _rng(device).standard_normal(_shape(size), dtype=_dtype(dtype))
+    return _new(data, requires_grad)
 
 
-def rand(*size, dtype=None, requires_grad: bool = False) -> Tensor:
-    """Uniform samples in [0, 1) from the library's seeded generator."""
-    return _new(generator().random(_shape(size), dtype=_dtype(dtype)), requires_grad)
+def rand(*size, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    """Uniform samples in [0, 1) from the device's seeded generator (the CPU's by default)."""
+    return _new(_rng(device).random(_shape(size), dtype=_dtype(dtype)), requires_grad)
 
 
-def randint(low: int, high: int, size, dtype=None) -> Tensor:
+def randint(low: int, high: int, size, dtype=None, device=None) -> Tensor:
     """Integers uniform in [low, high)."""
     d = numpy.int64 if dtype is None else dtype
-    return Tensor._make(generator().integers(low, high, tuple(size)).astype(d), False, None, 0)
+    data = _rng(device).integers(low, high, tuple(size)).astype(d)
+    return Tensor._make(data, False, None, 0)
 
 
-def randperm(n: int) -> Tensor:
-    return Tensor._make(generator().permutation(n), False, None, 0)
+def randperm(n: int, device=None) -> Tensor:
+    return Tensor._make(_rng(device).permutation(n), False, None, 0)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> Tensor:
+def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False,
+           device=None) -> Tensor:
     """Evenly spaced values in [start, end); integers stay int64, floats float32."""
     if end is None:
         start, end = 0, start
     if dtype is None:
         is_int = all(isinstance(v, int) for v in (start, end, step))
         dtype = numpy.int64 if is_int else DEFAULT_DTYPE
-    return _new(numpy.arange(start, end, step).astype(dtype), requires_grad)
+    return _new(_make(device, "arange", start, end, step).astype(dtype), requires_grad)
 
 
-def linspace(start, end, steps: int, dtype=None) -> Tensor:
-    return _new(numpy.linspace(start, end, steps).astype(_dtype(dtype)), False)
+def linspace(start, end, steps: int, dtype=None, device=None) -> Tensor:
+    return _new(_make(device, "linspace", start, end, steps).astype(_dtype(dtype)), False)
 
 
-def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _new(numpy.eye(n, m, dtype=_dtype(dtype)), requires_grad)
+def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False,
+        device=None) -> Tensor:
+    return _new(_make(device, "eye", n, m, dtype=_dtype(dtype)), requires_grad)
 
 
-def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _new(numpy.zeros(t.shape, dtype or t.dtype), requires_grad)
+def _like(factory, t: Tensor, dtype, requires_grad: bool, device, *args) -> Tensor:
+    """``factory(t.shape, *args)`` with ``t``'s dtype and device unless others are given."""
+    return factory(t.shape, *args, dtype=dtype or t.dtype, requires_grad=requires_grad,
+                   device=device or t.device)
 
 
-def ones_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _new(numpy.ones(t.shape, dtype or t.dtype), requires_grad)
+def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    return _like(zeros, t, dtype, requires_grad, device)
 
 
-def full_like(t: Tensor, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _new(numpy.full(t.shape, fill_value, dtype or t.dtype), requires_grad)
+def ones_like(t: Tensor, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    return _like(ones, t, dtype, requires_grad, device)
 
 
-def randn_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
-    return randn(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+def full_like(t: Tensor, fill_value, dtype=None, requires_grad: bool = False,
+              device=None) -> Tensor:
+    return _like(full, t, dtype, requires_grad, device, fill_value)
 
 
-def rand_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
-    return rand(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+def randn_like(t: Tensor, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    return _like(randn, t, dtype, requires_grad, device)
+
+
+def rand_like(t: Tensor, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    return _like(rand, t, dtype, requires_grad, device)

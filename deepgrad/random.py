@@ -1,9 +1,11 @@
-"""The library's one random generator: ``manual_seed`` makes runs repeat exactly."""
+"""The library's random generators (the CPU's and one per device): ``manual_seed`` repeats runs."""
 from __future__ import annotations
 
 import random as _pyrandom
 
 import numpy
+
+from .backend import device_generator, entry_of, seed_all_devices
 
 
 class _RNG:
@@ -20,19 +22,33 @@ _RNG_STATE = _RNG()
 
 
 def manual_seed(seed: int) -> numpy.random.Generator:
-    """Seed every random source the library uses: its generator, Python's ``random`` and NumPy's
-    legacy global state (so user code that calls ``np.random`` repeats too)."""
+    """Seed every random source the library uses: its generator, every device's generator (as
+    ``torch.manual_seed``), Python's ``random`` and NumPy's legacy global state (so user code
+    that calls ``np.random`` repeats too)."""
     seed = int(seed)
     _RNG_STATE.seed = seed
+    seed_all_devices(seed)
     _RNG_STATE.gen = numpy.random.default_rng(seed)
     _pyrandom.seed(seed)
     numpy.random.seed(seed % 2**32)
     return _RNG_STATE.gen
 
 
-def generator() -> numpy.random.Generator:
-    """The global generator used by init, dropout, data shuffling and transforms."""
-    return _RNG_STATE.gen
+def generator(device=None):
+    """The generator of ``device``: the CPU's global NumPy ``Generator`` (init, dropout, data
+    shuffling and transforms) by default, a ``DeviceGenerator`` with the same method names for
+    another device."""
+    if device is None or device == "cpu":
+        return _RNG_STATE.gen
+    return device_generator(device)
+
+
+def generator_like(array):
+    """The generator of the device that holds ``array`` (draws land next to it)."""
+    entry = entry_of(array)
+    if entry is None:
+        return _RNG_STATE.gen
+    return device_generator(f"{entry.name}:{entry.index_of(array)}")
 
 
 def get_rng_state() -> dict:

@@ -1,6 +1,9 @@
 """Function: the base of every differentiable op (forward and backward on plain arrays)."""
 from __future__ import annotations
 
+import numpy
+
+from ..backend import device_of
 from .anomaly import check_forward
 from .grad_mode import STATE
 
@@ -32,7 +35,11 @@ class Function:
         its inputs' versions and its outputs' counters; the engine checks them before backward
         (``autograd/version.py``).
         """
-        y = self.forward(*[t.data for t in inputs])
+        try:
+            y = self.forward(*[t.data for t in inputs])
+        except (TypeError, ValueError) as exc:  # free when nothing is raised (Python 3.11+)
+            check_same_device(self.name, inputs, exc)
+            raise
         record = False
         if STATE.enabled:
             for t in inputs:
@@ -101,6 +108,22 @@ def _share_if_view(out, y, src) -> bool:
         out._vc = src._vc
         return True
     return False
+def check_same_device(op: str, inputs, exc: Exception | None = None) -> None:
+    """Raise RuntimeError naming ``op`` and two devices when ``inputs`` live on different ones.
+
+    Called only once an op's forward has failed, so the CPU path pays nothing for it; arrays
+    of two devices always fail there, since a device module refuses host arrays.
+    """
+    seen = []
+    for t in inputs:
+        if isinstance(t.data, numpy.generic):  # a Python scalar operand: fits any device
+            continue
+        d = device_of(t.data)
+        if d not in seen:
+            seen.append(d)
+    if len(seen) > 1:
+        raise RuntimeError(f"{op}: expected all tensors to be on the same device, but found at "
+                           f"least two devices, {seen[0]} and {seen[1]}") from exc
 
 
 def unbroadcast(g, shape):

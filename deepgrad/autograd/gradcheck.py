@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backend import device_of, to_device
 from .grad_mode import no_grad
 from .tensor import Tensor
 
@@ -14,6 +15,12 @@ class GradcheckError(AssertionError):
 def _outputs(fn, inputs):
     out = fn(*inputs)
     return out if isinstance(out, (tuple, list)) else (out,)
+
+
+def _host(a) -> np.ndarray:
+    """A host (NumPy) copy of an array of any device."""
+    return a if isinstance(a, np.ndarray) else np.asarray(a) if isinstance(a, np.generic) \
+        else a.get()
 
 
 def _weighted_sum(outs, weights) -> float:
@@ -45,8 +52,9 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
                             f"{t.dtype} of shape {t.shape}")
     rng = np.random.default_rng(seed)
     outs = _outputs(fn, inputs)
-    weights = [rng.standard_normal(o.shape) if o.dtype.kind == "f" and o.requires_grad
-               else None for o in outs]
+    # Upstream weights live next to each output (device inputs check on their device).
+    weights = [to_device(rng.standard_normal(o.shape), device_of(o.data))
+               if o.dtype.kind == "f" and o.requires_grad else None for o in outs]
     for t in checked:
         t.grad = None
     total = None
@@ -57,7 +65,7 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
     if total is None:
         raise GradcheckError("gradcheck: no output requires grad")
     total.backward()
-    analytic = [t.grad.data.copy() if t.grad is not None else np.zeros_like(t.data)
+    analytic = [_host(t.grad.data).copy() if t.grad is not None else np.zeros(t.shape)
                 for t in checked]
 
     def loss() -> float:
@@ -83,11 +91,12 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
         for _ in range(n_directions):
             dirs = [rng.standard_normal(t.shape) for t in checked]
             origs = [t.data.copy() for t in checked]
-            for t, d, o in zip(checked, dirs, origs):
-                t.data[...] = o + eps * d
+            steps = [to_device(eps * d, device_of(t.data)) for t, d in zip(checked, dirs)]
+            for t, d, o in zip(checked, steps, origs):
+                t.data[...] = o + d
             hi = loss()
-            for t, d, o in zip(checked, dirs, origs):
-                t.data[...] = o - eps * d
+            for t, d, o in zip(checked, steps, origs):
+                t.data[...] = o - d
             lo = loss()
             for t, o in zip(checked, origs):
                 t.data[...] = o

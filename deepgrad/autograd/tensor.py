@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy
 
-from ..backend import get_array_module
+from ..backend import CPU, device_of, entry_of, get_array_module
 from .grad_mode import STATE
 
 DEFAULT_DTYPE = numpy.float32
@@ -16,6 +16,11 @@ def _as_array(data, dtype=None):
     xp = get_array_module(data)
     if isinstance(data, xp.ndarray):
         return data if dtype is None or data.dtype == dtype else data.astype(dtype)
+    if type(data).__module__.startswith("cupy") and entry_of(data) is None:
+        from ..backend import resolve
+
+        resolve("cuda")  # a CuPy array from user code: register CuPy, then take it as it is
+        return _as_array(data, dtype)
     if isinstance(data, numpy.generic):
         return numpy.asarray(data, dtype=dtype)
     arr = numpy.asarray(data)
@@ -95,8 +100,16 @@ class Tensor:
         return self._ctx
 
     @property
-    def device(self) -> str:
-        return "cpu" if get_array_module(self.data) is numpy else "cuda"
+    def device(self):
+        """Where the data lives: a ``dg.device`` (equal to strings such as ``"cpu"``)."""
+        d = self.data
+        if isinstance(d, (numpy.ndarray, numpy.generic)):
+            return CPU
+        return device_of(d)
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.device.type == "cuda"
 
     def size(self, dim: int | None = None):
         """The shape, or its length along ``dim`` (PyTorch's ``size``)."""
@@ -115,12 +128,15 @@ class Tensor:
 
     # ---- conversion -------------------------------------------------------------------------
     def numpy(self):
-        """The data as a NumPy array (shares memory on the CPU)."""
+        """The data as a NumPy array (shares memory); a device tensor needs ``.cpu()`` first."""
         d = self.data
         if isinstance(d, numpy.ndarray):
             return d
         # A ufunc on 0-d arrays returns a NumPy scalar, so op outputs of shape () may hold one.
-        return numpy.asarray(d) if isinstance(d, numpy.generic) else d.get()
+        if isinstance(d, numpy.generic):
+            return numpy.asarray(d)
+        raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use "
+                        f"Tensor.cpu() to copy the tensor to host memory first.")
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
@@ -145,9 +161,12 @@ class Tensor:
         return self.numpy() if dtype is None else self.numpy().astype(dtype)
 
     def __repr__(self) -> str:
-        body = numpy.array2string(self.numpy(), separator=", ", prefix="tensor(")
-        extra = "" if self.dtype == DEFAULT_DTYPE or self.dtype == numpy.int64 else \
-            f", dtype={self.dtype}"
+        dev = self.device
+        host = self.numpy() if dev is CPU else self.data.get()
+        body = numpy.array2string(host, separator=", ", prefix="tensor(")
+        extra = "" if dev is CPU else f", device='{dev}'"
+        if self.dtype != DEFAULT_DTYPE and self.dtype != numpy.int64:
+            extra += f", dtype={self.dtype}"
         if self._ctx is not None:
             extra += f", grad_fn=<{self._ctx.name}>"
         elif self.requires_grad:
@@ -221,15 +240,25 @@ class Tensor:
         return Tensor._make(self.data.astype(bool), False, None, 0)
 
     def to(self, *args, **kwargs) -> "Tensor":
-        """``to(dtype)`` converts; ``to('cpu')`` is a no-op on the CPU."""
-        dtype = kwargs.get("dtype")
-        for a in args:
-            if not isinstance(a, str):
-                dtype = a
-        return self if dtype is None or numpy.dtype(dtype) == self.dtype else self.astype(dtype)
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other_tensor)``.
+
+        Returns ``self`` when nothing changes (unless ``copy=True``); otherwise a tensor on the
+        target device and dtype, still in the graph (gradients flow back to this device).
+        """
+        from ..ops.device import parse_to_args, to_device
+
+        dev, dtype, copy = parse_to_args(self, args, kwargs)
+        return to_device(self, dev, dtype, copy)
+
+    def cuda(self, device=None) -> "Tensor":
+        """This tensor on a CUDA device (``device``: an index or ``"cuda:i"``; current if None)."""
+        from ..backend import as_device
+
+        return self.to("cuda" if device is None else as_device(device))
 
     def cpu(self) -> "Tensor":
-        return self
+        """This tensor in host memory (``self`` when it is there already)."""
+        return self if isinstance(self.data, (numpy.ndarray, numpy.generic)) else self.to("cpu")
 
 
 def is_grad_enabled() -> bool:

@@ -6,8 +6,9 @@ import math
 import numpy
 
 from ..autograd.tensor import Tensor
-from ..random import generator
+from ..backend import get_array_module
 from ..random import generator as _rng
+from ..random import generator_like
 
 _GAINS = {"linear": 1.0, "identity": 1.0, "conv1d": 1.0, "conv2d": 1.0, "conv3d": 1.0,
           "conv_transpose1d": 1.0, "conv_transpose2d": 1.0, "conv_transpose3d": 1.0,
@@ -30,7 +31,7 @@ def _calculate_fan_in_and_fan_out(t: Tensor) -> tuple[int, int]:
     """fan_in = shape[1] * receptive field, fan_out = shape[0] * receptive field."""
     if t.ndim < 2:
         raise ValueError(f"init: fan in/out need at least 2 dims, got shape {t.shape}")
-    receptive = int(numpy.prod(t.shape[2:])) if t.ndim > 2 else 1
+    receptive = math.prod(t.shape[2:]) if t.ndim > 2 else 1
     return t.shape[1] * receptive, t.shape[0] * receptive
 
 
@@ -38,7 +39,11 @@ def _fill(t: Tensor, values) -> Tensor:
     """The one place where an initializer writes into a tensor (in place, no graph); a bare
     array (e.g. ``p.data`` handed over as PyTorch code does) is written directly."""
     if isinstance(t, Tensor):
+        xp = get_array_module(t.data)
+        if xp is not numpy and isinstance(values, numpy.ndarray):  # drawn on the host
+            values = xp.asarray(values)
         t.data[...] = values
+        t._vc[0] += 1  # an in-place change: a graph that saved t refuses backward
     else:
         t[...] = values
     return t
@@ -46,12 +51,12 @@ def _fill(t: Tensor, values) -> Tensor:
 
 def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     """Fill with U(a, b)."""
-    return _fill(t, generator().uniform(a, b, t.shape))
+    return _fill(t, generator_like(t.data).uniform(a, b, t.shape))
 
 
 def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     """Fill with N(mean, std^2)."""
-    return _fill(t, generator().normal(mean, std, t.shape))
+    return _fill(t, generator_like(t.data).normal(mean, std, t.shape))
 
 
 def constant_(t: Tensor, val: float) -> Tensor:
@@ -104,11 +109,12 @@ def orthogonal_(t: Tensor, gain: float = 1.0) -> Tensor:
     """A (semi-)orthogonal matrix from the QR decomposition of a Gaussian matrix."""
     rows = t.shape[0]
     cols = t.data.size // rows
-    flat = generator().standard_normal((rows, cols))
+    xp = get_array_module(t.data)
+    flat = generator_like(t.data).standard_normal((rows, cols))
     if rows < cols:
         flat = flat.T
-    q, r = numpy.linalg.qr(flat)
-    q *= numpy.sign(numpy.diag(r))
+    q, r = xp.linalg.qr(flat)
+    q *= xp.sign(xp.diag(r))
     if rows < cols:
         q = q.T
     return _fill(t, gain * q.reshape(t.shape))

@@ -6,6 +6,8 @@ from collections import OrderedDict, namedtuple
 import numpy
 
 from ..autograd.tensor import Tensor, _as_array
+from ..backend import as_device, default_device, resolve, to_device
+from ..ops.device import parse_to_args
 from .hooks import HooksMixin
 from .module_paths import PathsMixin
 
@@ -13,12 +15,18 @@ IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_k
 
 
 class Parameter(Tensor):
-    """A Tensor that a Module registers as learnable; ``requires_grad`` defaults to True."""
+    """A Tensor that a Module registers as learnable; ``requires_grad`` defaults to True.
+
+    Host data is placed on the default device (``dg.set_default_device``), so layers built
+    under a CUDA default are born there, as in PyTorch.
+    """
 
     __slots__ = ()
 
     def __init__(self, data, requires_grad: bool = True) -> None:
         super().__init__(data.data if isinstance(data, Tensor) else data, requires_grad)
+        if default_device() is not None:
+            self.data = to_device(self.data, default_device())
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
@@ -104,6 +112,8 @@ class Module(HooksMixin, PathsMixin):
         """Register non-learnable state (e.g. running statistics) that ``state_dict`` saves."""
         if tensor is not None and not isinstance(tensor, Tensor):
             tensor = Tensor(tensor)
+        if tensor is not None and default_device() is not None:
+            tensor.data = to_device(tensor.data, default_device())
         self.__dict__["_buffers"][name] = tensor
         if not persistent:
             self.__dict__["_non_persistent"].add(name)
@@ -182,17 +192,17 @@ class Module(HooksMixin, PathsMixin):
 
     # ---- state ----------------------------------------------------------------------------
     def state_dict(self) -> "OrderedDict[str, numpy.ndarray]":
-        """Parameters and persistent buffers by dotted name, as copied NumPy arrays
-        (PyTorch's names for the same architecture)."""
+        """Parameters and persistent buffers by dotted name, as copied arrays on the module's
+        device (NumPy on the CPU; PyTorch's names for the same architecture)."""
         out = OrderedDict()
         for mod_prefix, m in self.named_modules():
             dot = f"{mod_prefix}." if mod_prefix else ""
             for name, p in m._parameters.items():
                 if p is not None:
-                    out[dot + name] = numpy.array(p.numpy(), copy=True)
+                    out[dot + name] = p.data.copy()
             for name, b in m._buffers.items():
                 if b is not None and name not in m._non_persistent:
-                    out[dot + name] = numpy.array(b.numpy(), copy=True)
+                    out[dot + name] = b.data.copy()
         return out
 
     def _state_tensors(self) -> "OrderedDict[str, Tensor]":
@@ -211,7 +221,8 @@ class Module(HooksMixin, PathsMixin):
         """Copy arrays (or Tensors) into the parameters and buffers of the same names.
 
         Every key and shape is checked before anything is written, so a failed load leaves
-        the module unchanged. Raises KeyError (strict) or ValueError (shape) naming the keys.
+        the module unchanged. Arrays are copied onto each tensor's device. Raises KeyError
+        (strict) or ValueError (shape) naming the keys.
         """
         own = self._state_tensors()
         missing = [k for k in own if k not in state_dict]
@@ -228,7 +239,7 @@ class Module(HooksMixin, PathsMixin):
                 raise ValueError(f"load_state_dict for {type(self).__name__}: size mismatch "
                                  f"for {k}: checkpoint shape {tuple(arr.shape)}, model shape "
                                  f"{tuple(t.shape)}")
-            staged.append((t, arr))
+            staged.append((t, to_device(arr, t.device)))
         for t, arr in staged:
             t.data[...] = arr
             t._vc[0] += 1
@@ -266,19 +277,32 @@ class Module(HooksMixin, PathsMixin):
         return self
 
     def to(self, *args, **kwargs) -> "Module":
-        """``to(dtype)`` casts floating parameters and buffers; ``to('cpu')`` is a no-op."""
-        dtype = kwargs.get("dtype")
-        for a in args:
-            if not isinstance(a, str):
-                dtype = a
-            elif a not in ("cpu",):
-                raise ValueError(f"to: device {a!r} is not available (only 'cpu')")
-        if dtype is not None:
-            for t in list(self.parameters()) + list(self.buffers()):
-                if t.data.dtype.kind == "f":
-                    t.data = t.data.astype(dtype)
-                    t.grad = None
+        """Move (``to(device)``) and/or cast (``to(dtype)``, floating tensors only) every
+        parameter and buffer in place, gradients included; returns ``self``.
+
+        Parameters keep their identity, so an optimizer built before the move still holds
+        them (build it after the move anyway: its state is made on the parameters' device).
+        """
+        dev, dtype, _ = parse_to_args(None, args, kwargs)
+        if dev is not None:
+            dev, _ = resolve(dev)  # a clear error before anything moves
+        for t in list(self.parameters()) + list(self.buffers()):
+            if dev is not None:
+                t.data = to_device(t.data, dev)
+                if t.grad is not None:
+                    t.grad.data = to_device(t.grad.data, dev)
+            if dtype is not None and t.data.dtype.kind == "f" and t.data.dtype != dtype:
+                t.data = t.data.astype(dtype)
+                t.grad = None
         return self
+
+    def cuda(self, device=None) -> "Module":
+        """Move every parameter and buffer to a CUDA device (the current one if None)."""
+        return self.to("cuda" if device is None else as_device(device))
+
+    def cpu(self) -> "Module":
+        """Move every parameter and buffer to host memory."""
+        return self.to("cpu")
 
     def float(self) -> "Module":
         return self.to(numpy.float32)

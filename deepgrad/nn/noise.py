@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 from ..autograd.tensor import Tensor
-from ..backend import get_array_module
 from ..ops.arithmetic import add
-from ..random import generator
+from ..random import generator_like
 from .module import Module
 
 
@@ -28,9 +27,9 @@ class GaussianNoise(Module):
     def forward(self, x: Tensor) -> Tensor:
         if not self.training or self.std == 0.0:
             return x
-        xp = get_array_module(x.data)
-        eps = xp.asarray(generator().standard_normal(x.shape, dtype=x.dtype)
-                         if x.dtype.kind == "f" else generator().standard_normal(x.shape))
+        rng = generator_like(x.data)  # drawn on x's device
+        eps = rng.standard_normal(x.shape, dtype=x.dtype) if x.dtype.kind == "f" \
+            else rng.standard_normal(x.shape)
         return add(x, Tensor._make((eps * self.std).astype(x.dtype, copy=False), False, None, 0))
 
     def extra_repr(self) -> str:

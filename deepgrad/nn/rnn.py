@@ -10,6 +10,7 @@ import math
 import numpy
 
 from ..autograd.tensor import DEFAULT_DTYPE, Tensor
+from ..backend import get_array_module
 from ..ops.dropout import dropout as dropout_fn
 from ..ops.rnn import RNNSequence, _apply, check_lengths
 from ..ops.rnn_gru import GRUChapterSequence, GRUSequence
@@ -156,7 +157,8 @@ class RNNBase(Module):
                 if states is None:
                     if zeros is None:
                         sizes = [self.proj_size or self.hidden_size, self.hidden_size]
-                        zeros = tuple(Tensor._make(numpy.zeros((B, n), x.dtype), False, None, 0)
+                        xp = get_array_module(x.data)  # the zero states on x's device
+                        zeros = tuple(Tensor._make(xp.zeros((B, n), x.dtype), False, None, 0)
                                       for n in sizes[:n_states])
                     init_k = zeros
                 else:

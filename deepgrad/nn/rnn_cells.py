@@ -6,6 +6,7 @@ import math
 import numpy
 
 from ..autograd.tensor import DEFAULT_DTYPE, Tensor
+from ..backend import get_array_module
 from ..ops.activation import tanh
 from ..ops.rnn import RNNSequence, _apply
 from ..ops.rnn_gru import GRUChapterSequence, GRUSequence
@@ -62,7 +63,8 @@ class RNNCellBase(Module):
         x = unsqueeze(input, 0) if unbatched else input
         B = x.shape[0]
         if hx is None:
-            z = Tensor._make(numpy.zeros((B, self.hidden_size), x.dtype), False, None, 0)
+            xp = get_array_module(x.data)  # the zero state on x's device
+            z = Tensor._make(xp.zeros((B, self.hidden_size), x.dtype), False, None, 0)
             states = (z,) * self.n_states
         else:
             hx = tuple(hx) if self.n_states == 2 else (hx,)

@@ -12,7 +12,8 @@ def as_tensor(x, like: Tensor | None = None) -> Tensor:
         return x
     if like is not None and isinstance(x, (int, float, bool)) and not isinstance(x, numpy.ndarray):
         dtype = like.dtype if like.dtype.kind in "fc" else None
-        return Tensor._make(_as_array(x, dtype), False, None, 0)
+        # A NumPy scalar, not a 0-d array: every device module takes it as a Python number.
+        return Tensor._make(_as_array(x, dtype)[()], False, None, 0)
     return Tensor._make(_as_array(x), False, None, 0)
 
 

@@ -11,9 +11,13 @@ first layer) the bias is folded into the GEMM: see ``Conv2d.forward``.
 
 Small convolutions (groups=1, stride 1, at most 8 input and 16 output channels, one chunk, as
 LeNet's two) run batch-innermost instead, (C, H, W, N) inside: see ``conv_batch_last.py``. Each
-path reads either layout; poolings and ReLU keep the one they get.
+path reads either layout; poolings and ReLU keep the one they get. These layouts, the blocked
+one-channel columns and the channels-first input gradient are CPU (cache and BLAS) tricks,
+taken only for NumPy arrays: on a GPU every convolution is the plain im2col + one GEMM.
 """
 from __future__ import annotations
+
+import numpy
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
@@ -110,13 +114,14 @@ class Conv2d(Function):
         # One input channel: the bias rides in the GEMM as a last weight column against a
         # column of ones, instead of a pass over the output (and its gradient is the matching
         # column of the weight gradient's GEMM, instead of a GEMV): -30% on cnn2's first conv.
-        fold = b is not None and g == 1 and cg == 1
+        fold = xp is numpy and b is not None and g == 1 and cg == 1
         wgemm = xp.concatenate((wmat[0], b.reshape(co, 1)), axis=1) if fold else wmat[0]
         chunks = self._chunks(x, w, out_hw)
         keep = len(chunks) == 1
         self.x, self.w, self.wmat, self.out_hw, self.chunks = x, w, wmat, out_hw, chunks
         self.fold = fold
-        self.batch_last = (keep and g == 1 and self.stride == (1, 1)
+        # The batch-innermost layout is a CPU cache trick; a GPU runs plain im2col + GEMM.
+        self.batch_last = (xp is numpy and keep and g == 1 and self.stride == (1, 1)
                            and cg <= CHANNELS_FIRST_MAX and co <= BATCH_LAST_MAX_OUT)
         if self.batch_last:
             y, self.saved = conv_batch_last.forward(xp, x, wgemm, None if fold else b,
@@ -175,7 +180,8 @@ class Conv2d(Function):
         if need[0]:
             pad_hw, _ = self._geometry(x, w)
             # Few input channels and stride 1: each chunk's gradient is written whole.
-            channels_first = g == 1 and self.stride == (1, 1) and cg <= CHANNELS_FIRST_MAX
+            channels_first = (xp is numpy and g == 1 and self.stride == (1, 1)
+                              and cg <= CHANNELS_FIRST_MAX)
             gxpad = (xp.empty if channels_first else xp.zeros)(
                 (x.shape[0], pad_hw[0], pad_hw[1], x.shape[1]), x.dtype)
             # (G, K, C_out/G, C/G): the weight slice of each kernel offset.

@@ -5,6 +5,8 @@ inside the convolution; see ``conv.py`` for the layouts.
 """
 from __future__ import annotations
 
+import numpy
+
 from ..backend import long_runs
 
 # Rows per GEMM block for the one-channel (M, K) columns: OpenBLAS runs a tall, thin GEMM with a
@@ -52,7 +54,7 @@ def im2col(xp, xpad, kernel, stride, dilation, out_hw, ones: bool = False):
     kk = kernel[0] * kernel[1]
     m = n * out_hw[0] * out_hw[1]
     (sh, sw), (dh, dw) = stride, dilation
-    if c == 1:
+    if c == 1 and xp is numpy:  # a CPU cache trick; a GPU copies the window view below
         (kh, kw), (ho, wo), hp = kernel, out_hw, xpad.shape[1]
         cols = xp.empty((kk + ones, n, ho, wo), xpad.dtype)
         if ones:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
-from ..random import generator
+from ..random import generator_like
 
 
 class Dropout(Function):
@@ -25,7 +25,8 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
     """In training, ``y = x * m / (1 - p)`` with ``m ~ Bernoulli(1 - p)``; identity otherwise.
     ``inplace=True`` is accepted and computes out of place (use the result).
 
-    The expected value of ``y`` equals ``x``, so nothing changes at evaluation time.
+    The expected value of ``y`` equals ``x``, so nothing changes at evaluation time. The mask is
+    drawn on ``x``'s device, from that device's generator (unless ``generator_`` is given).
     """
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: p must be in [0, 1], got {p}")
@@ -33,4 +34,4 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
         return x
     if p == 1.0:
         return x * 0.0
-    return Dropout(p, generator_ or generator()).apply(x)
+    return Dropout(p, generator_ or generator_like(x.data)).apply(x)

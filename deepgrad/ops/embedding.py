@@ -1,6 +1,8 @@
 """Embedding lookup: rows of a weight matrix gathered by integer index, scatter-added back."""
 from __future__ import annotations
 
+import numpy
+
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..backend import get_array_module
@@ -32,7 +34,8 @@ class Embedding(Function):
 def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     """Look up rows of ``weight`` (num_embeddings, D) at integer ``input`` (any shape) -> (..., D).
 
-    Raises IndexError naming the bad index and the table size when an index is out of range.
+    Raises IndexError naming the bad index and the table size when an index is out of range
+    (checked on the CPU; on a GPU, indices are not read back to the host to be checked).
     """
     idx = input.data if isinstance(input, Tensor) else input
     xp = get_array_module(weight.data)
@@ -40,7 +43,8 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     if idx.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be integers, got dtype {idx.dtype}")
     n = weight.shape[0]
-    if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= n):
+    # On the CPU only: on a device the check would read the indices back every step.
+    if xp is numpy and idx.size and (int(idx.min()) < 0 or int(idx.max()) >= n):
         bad = int(idx.min()) if int(idx.min()) < 0 else int(idx.max())
         raise IndexError(f"embedding: index {bad} is out of range for a table of {n} rows "
                          f"(input shape {tuple(idx.shape)})")

@@ -2,6 +2,8 @@
 mse, l1 and the chapter's quadratic cost. Reductions and defaults as PyTorch's."""
 from __future__ import annotations
 
+import numpy
+
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..backend import get_array_module
@@ -35,7 +37,8 @@ def _class_coefficients(xp, target, n_classes, weight, label_smoothing, ignore_i
     n = target.shape[0]
     valid = target != ignore_index
     safe = xp.where(valid, target, 0)
-    if xp.any((safe < 0) | (safe >= n_classes)):
+    # The range check reads a flag back from the device, so it runs on the CPU only.
+    if xp is numpy and xp.any((safe < 0) | (safe >= n_classes)):
         bad = target[valid & ((target < 0) | (target >= n_classes))][0]
         raise IndexError(f"cross_entropy: target {int(bad)} is out of bounds for {n_classes} "
                          f"classes")
@@ -48,11 +51,19 @@ def _class_coefficients(xp, target, n_classes, weight, label_smoothing, ignore_i
         coef += (label_smoothing / n_classes) * valid[:, None] * w_cls[None, :]
     if reduction == "mean":
         denom = w_row.sum()
-        if denom:
+        if xp is not numpy:  # no host read on a device: NaN when every row is ignored
+            coef *= mean_scale(xp, denom, dtype)
+        elif denom:
             coef /= denom
         else:  # every row ignored: the mean is undefined, as PyTorch's NaN
             coef.fill(float("nan"))
     return coef
+
+
+def mean_scale(xp, count, dtype):
+    """``1 / count`` as a 0-d array of ``dtype``, NaN where ``count`` is 0, without a host read."""
+    nonzero = count != 0
+    return xp.where(nonzero, 1.0 / xp.where(nonzero, count, 1), xp.nan).astype(dtype)
 
 
 class SoftmaxCrossEntropy(Function):
@@ -113,7 +124,8 @@ class SparseSoftmaxCrossEntropy(Function):
         if self.per_row:
             g *= gy[:, None]
         else:
-            g *= gy * g.dtype.type(self.scale)
+            scale = self.scale  # a float, or a 0-d device array (see _sparse_cross_entropy)
+            g *= gy * (g.dtype.type(scale) if isinstance(scale, float) else scale)
         return g
 
 
@@ -192,6 +204,14 @@ def _class_loss(fn_cls, op, x, target, weight, ignore_index, reduction, label_sm
 
 
 def _sparse_cross_entropy(xp, flat, t, n_classes, ignore_index, reduction):
+    if xp is not numpy:
+        # On a device: no range check and no host read of the targets (each would stall the
+        # step); ignored rows are masked, and the mean's count stays a 0-d device array.
+        valid = t != ignore_index
+        t = xp.where(valid, t, 0)
+        valid = valid.astype(flat.dtype)
+        scale = mean_scale(xp, valid.sum(), flat.dtype) if reduction == "mean" else 1.0
+        return SparseSoftmaxCrossEntropy(t, valid, scale, reduction == "none").apply(flat)
     valid = None
     lo, hi = (int(t.min()), int(t.max())) if t.size else (0, -1)  # an empty batch has no range
     # ignore_index may be a real class id (e.g. 0 for padding), so test it as well as the range.

@@ -33,7 +33,7 @@ def check_lengths(lengths, seq_len: int, batch: int, where: str):
     if lengths is None:
         return None
     if isinstance(lengths, Tensor):
-        lengths = lengths.numpy()
+        lengths = lengths.cpu().numpy()  # lengths drive host-side loops (PyTorch: CPU lengths)
     arr = numpy.asarray(lengths)
     if arr.dtype.kind not in "iu" and not (arr.dtype.kind == "f" and (arr == arr.round()).all()):
         raise TypeError(f"{where}: lengths must be integers, got dtype {arr.dtype}")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..backend import get_array_module
+from ..backend import fused_kernels, get_array_module
 from ._kernels import ema_sq_, lerp_
 from ._validate import check_adam_group
 from .optimizer import Optimizer
@@ -68,6 +68,12 @@ class Adam(Optimizer):
         lr = group["lr"]
         g = self._grad_with_decay(p, g, group)
         beta1, beta2 = group["betas"]
+        root_c2 = (1 - beta2 ** t) ** 0.5
+        fused = fused_kernels(xp)  # CuPy: the whole update below in one kernel launch
+        if fused is not None and not group["amsgrad"]:
+            fused.adam_update(g, w, state["exp_avg"], state["exp_avg_sq"], beta1, beta2,
+                              -lr * root_c2 / (1 - beta1 ** t), group["eps"] * root_c2)
+            return
         denom, tmp = self._scratch(w, 1), self._scratch(w, 2)
         m = lerp_(xp, state["exp_avg"], g, 1 - beta1, tmp)
         v = ema_sq_(xp, state["exp_avg_sq"], g, beta2, tmp)
@@ -75,7 +81,6 @@ class Adam(Optimizer):
             v = xp.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
         # lr/c1 * m / (sqrt(v)/s + eps) == lr*s/c1 * m / (sqrt(v) + eps*s), s = sqrt(c2): the
         # second form folds the bias correction into scalars and saves one pass over v
-        root_c2 = (1 - beta2 ** t) ** 0.5
         xp.add(xp.sqrt(v, out=denom), group["eps"] * root_c2, out=denom)
         xp.multiply(m, -lr * root_c2 / (1 - beta1 ** t), out=tmp)
         xp.add(w, xp.divide(tmp, denom, out=tmp), out=w)

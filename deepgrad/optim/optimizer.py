@@ -7,7 +7,7 @@ import numpy
 
 from ..autograd.grad_mode import enable_grad
 from ..autograd.tensor import Tensor
-from ..backend import get_array_module
+from ..backend import entry_of, get_array_module
 
 #: key of ``state_dict()`` naming the optimizer class, so a foreign state is rejected
 TYPE_KEY = "optimizer"
@@ -261,7 +261,9 @@ class Optimizer:
             if isinstance(v, (bool, int, float, str)) or v is None:
                 out[k] = v
                 continue
-            arr = numpy.asarray(v) if not isinstance(v, xp.ndarray) else v
+            if not isinstance(v, xp.ndarray):  # host data, or another device's array
+                v = v.get() if entry_of(v) is not None else numpy.asarray(v)
+            arr = v
             if arr.ndim == 0:
                 out[k] = int(arr) if arr.dtype.kind in "iub" else float(arr)
                 continue

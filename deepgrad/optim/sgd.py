@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..backend import get_array_module
+from ..backend import fused_kernels, get_array_module
 from ._validate import check_nonneg
 from .optimizer import Optimizer
 
@@ -65,6 +65,11 @@ class SGD(Optimizer):
         momentum = group["momentum"]
         if momentum != 0:
             buf = state.get("momentum_buffer")
+            fused = fused_kernels(xp)  # CuPy: momentum and step in one kernel launch
+            if fused is not None and buf is not None:
+                fused.sgd_momentum_update(g, w, buf, momentum, group["dampening"], group["lr"],
+                                          group["nesterov"])
+                return
             if buf is None:
                 buf = state["momentum_buffer"] = g.copy()
             else:

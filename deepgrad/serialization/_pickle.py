@@ -83,7 +83,7 @@ class Pickler(pickle.Pickler):
             from ..nn.module import Parameter
 
             kind, arr, grad = ("parameter" if isinstance(obj, Parameter) else "tensor",
-                               obj.numpy(), bool(obj.requires_grad))
+                               obj.cpu().numpy(), bool(obj.requires_grad))
         elif type(obj) is numpy.ndarray and obj.dtype.kind in "biuf":
             kind, arr, grad = "ndarray", obj, False
         elif isinstance(obj, numpy.generic) and obj.dtype.kind in "biuf":

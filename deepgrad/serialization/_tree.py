@@ -15,6 +15,7 @@ from collections import OrderedDict
 import numpy
 
 from ..autograd.tensor import Tensor
+from ..backend import entry_of
 from ._errors import CheckpointError
 from ._format import RESERVED
 
@@ -54,7 +55,7 @@ class Encoder:
         tag = "__parameter__" if isinstance(t, Parameter) else "__dgtensor__"
         if type(t) not in (Tensor, Parameter):
             raise NotATreeError(f"save: a {type(t).__name__} (a Tensor subclass) at {path!r}")
-        return self.array(t.numpy(), path, tag, requires_grad=bool(t.requires_grad))
+        return self.array(t.cpu().numpy(), path, tag, requires_grad=bool(t.requires_grad))
 
     def encode(self, obj, path: str = "", depth: int = 0):
         if depth > MAX_DEPTH:
@@ -66,6 +67,8 @@ class Encoder:
             return self.array(obj, path)
         if isinstance(obj, numpy.generic):  # keep the scalar's dtype: float32 math must repeat
             return self.array(numpy.asarray(obj), path, "__scalar__")
+        if entry_of(obj) is not None:  # an array on a device (GPU): written as a host copy
+            return self.array(obj.get(), path)
         if obj is None or type(obj) in (bool, int, str):
             return obj
         if type(obj) is float:

@@ -1,6 +1,8 @@
 """Batches as the Trainer sees them: ``(inputs, targets)`` pairs, their size, scheduler kinds."""
 from __future__ import annotations
 
+import numpy
+
 from ..autograd.tensor import Tensor, _as_array
 
 
@@ -8,8 +10,15 @@ def _to_tensor(x):
     return x if isinstance(x, Tensor) else Tensor._make(_as_array(x), False, None, 0)
 
 
-def _split(batch, who: str):
-    """A batch ``(x, y)`` -> (inputs tuple, target Tensor); ``x`` may itself be a tuple."""
+def _host(a):
+    """A NumPy array of ``a`` (a copy from a device, ``a`` itself on the CPU)."""
+    return a if isinstance(a, numpy.ndarray) else numpy.asarray(a) \
+        if isinstance(a, numpy.generic) else a.get()
+
+
+def _split(batch, who: str, device=None):
+    """A batch ``(x, y)`` -> (inputs tuple, target Tensor) on ``device`` (None: as they come);
+    ``x`` may itself be a tuple."""
     if not isinstance(batch, (tuple, list)) or len(batch) != 2:
         raise ValueError(f"Trainer.{who}: a batch must be a pair (inputs, targets), got "
                          f"{type(batch).__name__}"
@@ -17,7 +26,10 @@ def _split(batch, who: str):
                             else ""))
     x, y = batch
     xs = tuple(_to_tensor(v) for v in x) if isinstance(x, (tuple, list)) else (_to_tensor(x),)
-    return xs, _to_tensor(y)
+    y = _to_tensor(y)
+    if device is not None:
+        xs, y = tuple(v.to(device) for v in xs), y.to(device)
+    return xs, y
 
 
 def batch_size_of(batch) -> int:

@@ -53,8 +53,10 @@ class EpochProgress:
         self.targets = list(state.get("targets", []))
 
     def state_dict(self) -> dict:
-        return {"batch": self.batch, "sums": dict(self.sums), "weights": dict(self.weights),
-                "outputs": list(self.outputs), "targets": list(self.targets)}
+        host = [numpy.asarray(a.get() if hasattr(a, "get") else a) for a in self.outputs]
+        tgts = [numpy.asarray(a.get() if hasattr(a, "get") else a) for a in self.targets]
+        return {"batch": self.batch, "sums": {k: float(v) for k, v in self.sums.items()},
+                "weights": dict(self.weights), "outputs": host, "targets": tgts}
 
 
 def _loader_generators(loader) -> dict:

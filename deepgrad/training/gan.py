@@ -8,10 +8,11 @@ import numpy
 
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
+from ..backend import to_device
 from ..data.dataset import TensorDataset
 from ..data.loader import DataLoader
 from ..nn.module import Module
-from ..random import generator as global_rng
+from ..random import generator_like
 from ..serialization import CheckpointError, load
 from .callbacks import History, get_lr
 from .gan_losses import G_LOSSES, discriminator_loss, mean_probability, value_estimate
@@ -54,14 +55,15 @@ def _first_param(module: Module, who: str) -> Tensor:
     raise ValueError(f"GANTrainer: the {who} has no parameters")
 
 
-def _as_batch(batch, dtype):
-    """A loader item (Tensor, array, or an (x, y, ...) tuple whose x is taken) as a Tensor."""
+def _as_batch(batch, dtype, device=None):
+    """A loader item (Tensor, array, or an (x, y, ...) tuple whose x is taken) as a Tensor, on
+    ``device`` (the discriminator's) when given."""
     if isinstance(batch, (tuple, list)):
         batch = batch[0]
     data = batch.data if isinstance(batch, Tensor) else numpy.asarray(batch)
     if data.dtype != dtype:
         data = data.astype(dtype)
-    return Tensor._make(data, False, None, 0)
+    return Tensor._make(data if device is None else to_device(data, device), False, None, 0)
 
 
 class GANTrainer(Trainer):
@@ -173,9 +175,16 @@ class GANTrainer(Trainer):
                         "instead (sample(n), training.gan_metrics.evaluate_mixture)")
 
     # ---- single updates -------------------------------------------------------------------
+    def _d_device(self):
+        """The discriminator's device, where real batches go (None on the CPU)."""
+        dev = _first_param(self.discriminator, "discriminator").device
+        return None if dev.type == "cpu" else dev
+
     def noise(self, n: int) -> Tensor:
-        """z: (n, latent_dim) drawn from the prior with the library's generator."""
-        z = PRIORS[self.prior](global_rng(), (int(n), self.latent_dim), self._g_dtype)
+        """z: (n, latent_dim) drawn from the prior on the generator's device, with that
+        device's random generator (the library's CPU generator on the CPU)."""
+        rng = generator_like(_first_param(self.generator, "generator").data)
+        z = PRIORS[self.prior](rng, (int(n), self.latent_dim), self._g_dtype)
         return Tensor._make(z, False, None, 0)
 
     def _fakes(self, n: int, graph: bool) -> Tensor:
@@ -223,7 +232,7 @@ class GANTrainer(Trainer):
         Returns:
             ``{'d_loss', 'D(x)', 'D(G(z))', 'V'}`` as floats, measured before the update.
         """
-        real = _as_batch(real, self._d_dtype)
+        real = _as_batch(real, self._d_dtype, self._d_device())
         fake = self._fakes(real.shape[0], graph=False) if fake is None else fake.detach()
         return self._d_update(real, fake)
 
@@ -246,7 +255,7 @@ class GANTrainer(Trainer):
         """One D update on the real batch; on every ``d_steps``-th step (counted by
         ``global_step``) also one G update on fresh latent vectors. Returns the D logs, plus
         the G logs when G was updated."""
-        real = _as_batch(batch, self._d_dtype)
+        real = _as_batch(batch, self._d_dtype, self._d_device())
         logs = self.d_step(real)
         self.global_step += 1
         if self.global_step % self.d_steps == 0:

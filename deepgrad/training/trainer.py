@@ -9,10 +9,10 @@ import numpy
 
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
-from ..backend import get_array_module
+from ..backend import get_array_module, resolve
 from ..nn.utils import clip_grad_norm_
 from . import distributed
-from .batches import _is_plateau, _split, _to_tensor, batch_size_of
+from .batches import _host, _is_plateau, _split, _to_tensor, batch_size_of
 from .callbacks import CallbackList, History, get_lr
 from .checkpoint import EpochProgress, apply_resumed, restore_checkpoint, write_checkpoint
 from .metric_fns import check_outputs, resolve_metrics
@@ -50,6 +50,10 @@ class Trainer:
         progress: show a ProgressBar; None (default) shows one when stdout is a terminal.
         scheduler_monitor: the log key a ReduceLROnPlateau scheduler is stepped with
             (falls back to the same key without ``val_`` when there is no validation set).
+        device: move the model there now and every batch there as it comes (``"cuda"``);
+            None: the device of the model's parameters. On a GPU the losses are summed on the
+            device and read once per epoch; batch logs then carry ``loss`` and metrics only
+            when a callback sets ``wants_batch_metrics`` (each read would stall the GPU).
 
     Attributes:
         epoch: epochs completed (restored by ``resume``).
@@ -62,10 +66,14 @@ class Trainer:
 
     def __init__(self, model, loss_fn, optimizer, metrics=(), callbacks=(),
                  grad_clip_norm: float | None = None, scheduler=None,
-                 progress: bool | None = None, scheduler_monitor: str = "val_loss") -> None:
+                 progress: bool | None = None, scheduler_monitor: str = "val_loss",
+                 device=None) -> None:
         if grad_clip_norm is not None and not grad_clip_norm > 0:
             raise ValueError(f"Trainer: grad_clip_norm must be > 0, got {grad_clip_norm!r}")
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
+        self.device = None if device is None else resolve(device)[0]
+        if self.device is not None:
+            model.to(self.device)
         self.metrics = resolve_metrics(metrics, loss_fn)
         self.callbacks = list(callbacks)
         if progress is None:
@@ -159,11 +167,14 @@ class Trainer:
             size = batch_size_of(batch)
             cbs.on_batch_begin(i, {"batch": i, "size": size})
             step_logs = self.train_step(batch)
-            for k, v in step_logs.items():
+            for k, v in step_logs.items():  # a device value stays there: summed, read at the end
                 sums[k] = sums.get(k, 0.0) + v * size
                 weights[k] = weights.get(k, 0) + size
             p.batch = i + 1  # what a checkpoint saved in on_batch_end records
-            cbs.on_batch_end(i, {"batch": i, "size": size, **step_logs})
+            # a device value is read for callbacks only when one shows batch values
+            shown = {k: float(v) if self._live_metrics else v for k, v in step_logs.items()
+                     if self._live_metrics or isinstance(v, float)}
+            cbs.on_batch_end(i, {"batch": i, "size": size, **shown})
             if distributed.agree(self.stop_training):
                 break
         self._progress = None
@@ -171,6 +182,7 @@ class Trainer:
             raise ValueError(f"{type(self).__name__}.fit: the training data gave no batches "
                              "this epoch (an empty dataset, or drop_last with fewer samples "
                              "than batch_size)")
+        sums = {k: float(v) for k, v in sums.items()}  # one host read per key and epoch
         sums, weights = distributed.reduce_sums(sums, weights)
         outputs, targets = distributed.gather_rows(self._outputs, self._targets)
         logs = {k: s / weights[k] if weights[k] else float("nan") for k, s in sums.items()}
@@ -191,7 +203,8 @@ class Trainer:
             callback asks for them); ``fit`` averages each key over the epoch, weighted by
             batch size.
         """
-        xs, y = _split(batch, "fit")
+        dev = self._device()
+        xs, y = _split(batch, "fit", dev)
         model, optimizer = distributed.train_model(self), self.optimizer
         out = model(*xs)
         loss = self.loss_fn(out, y)
@@ -204,16 +217,26 @@ class Trainer:
             clip_grad_norm_(model.parameters(), self.grad_clip_norm)
         optimizer.step()
         self.global_step += 1
-        logs = {"loss": float(loss.item())}
+        # On a device the loss stays there (a 0-d array): no host read, and so no stall, per step.
+        logs = {"loss": float(loss.item()) if dev is None else loss.data}
         if self.metrics:
-            self._outputs.append(out.numpy())
+            self._outputs.append(out.data)
             if len(self._outputs) == 1:
-                check_outputs(self.metrics, self._outputs[0])
-            self._targets.append(y.numpy())
+                # the shape is all it reads: an empty host array of it needs no device read
+                check_outputs(self.metrics, numpy.empty((0,) + tuple(out.shape[1:]), "float32"))
+            self._targets.append(y.data)
             if self._live_metrics:
-                logs.update({name: float(fn(self._outputs[-1], self._targets[-1]))
-                             for name, fn in self.metrics.items()})
+                o, t = _host(self._outputs[-1]), _host(self._targets[-1])
+                logs.update({name: float(fn(o, t)) for name, fn in self.metrics.items()})
         return logs
+
+    def _device(self):
+        """The device batches go to, or None for the CPU (the model's when none was given)."""
+        dev = self.device
+        if dev is None:
+            p = next(iter(self.model.parameters()), None)
+            dev = None if p is None else p.device
+        return None if dev is None or dev.type == "cpu" else dev
 
     @property
     def optimizers(self) -> tuple:
@@ -227,7 +250,8 @@ class Trainer:
     def _metric_logs(self, outputs: list, targets: list) -> dict:
         if not self.metrics or not outputs:
             return {}
-        out, tgt = numpy.concatenate(outputs), numpy.concatenate(targets)
+        xp = get_array_module(outputs[0])  # one concatenation, one host copy per epoch
+        out, tgt = _host(xp.concatenate(outputs)), _host(xp.concatenate(targets))
         return {name: float(fn(out, tgt)) for name, fn in self.metrics.items()}
 
     def _step_scheduler(self, logs: dict) -> None:
@@ -259,21 +283,29 @@ class Trainer:
         loader = distributed.shard_loader(loader, train=False)
         total, count = 0.0, 0
         outputs, targets = [], []
+        dev = self._device()
         try:
             with no_grad():
                 reg = model.regularization_loss()
                 reg = float(reg.item()) if isinstance(reg, Tensor) else float(reg)
                 for batch in loader:
-                    xs, y = _split(batch, "evaluate")
+                    xs, y = _split(batch, "evaluate", dev)
                     size = int(y.shape[0]) if y.ndim else 1
                     out = model(*xs)
-                    total += (float(self.loss_fn(out, y).item()) + reg) * size
+                    loss = self.loss_fn(out, y).data
+                    if dev is None:
+                        total += (float(loss) + reg) * size
+                    else:  # the sum stays on the device; one host read after the loop
+                        total = (loss + reg) * size + total
                     count += size
                     if self.metrics:
-                        outputs.append(out.numpy())
-                        targets.append(y.numpy())
+                        outputs.append(out.data)
+                        targets.append(y.data)
         finally:
             model.train(was_training)
+        total = float(total)  # the one host read of a device sum
+        if distributed.active():
+            outputs, targets = [_host(o) for o in outputs], [_host(t) for t in targets]
         total, count, outputs, targets = distributed.reduce_epoch(total, count, outputs, targets)
         logs = {"loss": total / count if count else float("nan")}
         logs.update(self._metric_logs(outputs, targets))
@@ -293,6 +325,7 @@ class Trainer:
         model = self.model
         was_training = model.training
         model.eval()
+        dev = self._device()
         if isinstance(data, (Tensor, numpy.ndarray)):
             x = _to_tensor(data)
             step = len(x) if batch_size is None else int(batch_size)
@@ -306,6 +339,8 @@ class Trainer:
                 for (x,) in batches:
                     xs = tuple(map(_to_tensor, x)) if isinstance(x, (tuple, list)) \
                         else (_to_tensor(x),)
+                    if dev is not None:
+                        xs = tuple(v.to(dev) for v in xs)
                     parts.append(model(*xs).data)
         finally:
             model.train(was_training)

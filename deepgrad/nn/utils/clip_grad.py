@@ -65,6 +65,8 @@ def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float,
     if not params:
         return Tensor._make(numpy.zeros((), numpy.float32), False, None, 0)
     xp = get_array_module(params[0].grad.data)
+    if xp is not numpy:
+        return _clip_on_device(xp, params, max_norm, norm_type, error_if_nonfinite)
     total = _total_norm(xp, [p.grad.data for p in params], norm_type)
     if not math.isfinite(total) and error_if_nonfinite:
         raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} is "
@@ -129,6 +131,39 @@ def clip_grads_with_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float
     if params:
         total = float(total_norm.item() if isinstance(total_norm, Tensor) else total_norm)
         _scale_grads(get_array_module(params[0].grad.data), params, float(max_norm), total)
+
+
+def _clip_on_device(xp, params, max_norm: float, norm_type: float, error_if_nonfinite: bool):
+    """``clip_grad_norm_`` without a host read (unless ``error_if_nonfinite``): the total norm
+    and the coefficient ``min(max_norm / (total + 1e-6), 1)`` stay 0-d device arrays, and
+    every gradient is multiplied by it (PyTorch's device rule; the same results as the CPU's).
+    """
+    grads = [p.grad.data for p in params]
+    dtype = grads[0].dtype
+    if norm_type == math.inf:
+        norms = [xp.abs(g).max() if g.size else xp.zeros((), dtype) for g in grads]
+    elif norm_type == 2.0:
+        norms = [xp.sqrt(xp.dot(g.reshape(-1), g.reshape(-1))) for g in grads]
+    else:
+        norms = [(xp.abs(g) ** norm_type).sum() ** (1.0 / norm_type) for g in grads]
+    norms = xp.stack([n.astype(xp.float64) for n in norms])
+    top = norms.max()
+    if norm_type == math.inf:
+        total = top
+    else:  # scaled by the largest norm so that n ** p cannot overflow
+        regular = xp.isfinite(top) & (top > 0)
+        scale = xp.where(regular, top, 1.0)
+        total = xp.where(regular, scale * ((norms / scale) ** norm_type).sum()
+                         ** (1.0 / norm_type), top)
+    if error_if_nonfinite and not bool(xp.isfinite(total)):
+        raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} is "
+                           f"{float(total)}; set error_if_nonfinite=False to clip anyway")
+    coef = xp.minimum(max_norm / (total + 1e-6), 1.0)  # NaN total: NaN; infinite: 0
+    for p, g in zip(params, grads):
+        finite = xp.isfinite(g)
+        new = xp.where(finite, xp.where(finite, g, 0) * coef.astype(g.dtype), xp.nan)
+        p.grad = Tensor._make(new.astype(g.dtype, copy=False), False, None, 0)
+    return Tensor._make(total.astype(dtype), False, None, 0)
 
 
 def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float) -> None:

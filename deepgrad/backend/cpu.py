@@ -1,41 +1,40 @@
-"""The array module behind every op: NumPy now, CuPy later (the only file that may import cupy)."""
+"""CPU-only speed settings: glibc malloc thresholds and NumPy's ufunc buffer (``long_runs``).
+
+Nothing here runs for a GPU: ``long_runs`` is a no-op for any array module but NumPy, and the
+malloc tuning only changes the host heap. ``DEEPGRAD_NO_MALLOC_TUNING=1`` in the environment
+before ``import deepgrad`` leaves glibc's defaults alone.
+"""
 from __future__ import annotations
 
 import ctypes
+import os
 import sys
 from contextlib import contextmanager
 
 import numpy
 
-try:  # CuPy is optional; nothing else in the package imports it.
-    import cupy  # type: ignore
-except Exception:  # pragma: no cover - no GPU on the test machines
-    cupy = None
-
-xp = numpy
-float32 = numpy.float32
-float64 = numpy.float64
-int64 = numpy.int64
+#: environment variable that turns the malloc tuning off ("1", "true" or "yes")
+NO_MALLOC_TUNING_ENV = "DEEPGRAD_NO_MALLOC_TUNING"
 
 
-def get_array_module(*arrays):
-    """Return ``numpy`` or ``cupy``: the module that owns the given arrays (NumPy by default)."""
-    if cupy is not None:
-        for a in arrays:
-            if isinstance(a, cupy.ndarray):
-                return cupy
-    return numpy
+def malloc_tuning_disabled() -> bool:
+    """Whether the user asked, through the environment, to keep glibc's malloc defaults."""
+    return os.environ.get(NO_MALLOC_TUNING_ENV, "").strip().lower() in ("1", "true", "yes")
 
 
-def _tune_malloc() -> None:
+def tune_malloc() -> bool:
     """Keep large temporaries in the heap instead of returning them to the OS after each op.
 
     glibc's default hands every freed block over 128 KiB back with munmap, so each op of a
     training step page-faults its output in again. Raising the thresholds once made CNN steps
-    ~1.7x faster (BENCHMARKS.md) without raising peak RSS.
+    ~1.7x faster (BENCHMARKS.md) without raising peak RSS. Runs once, at ``import deepgrad``, on
+    Linux with glibc, unless ``DEEPGRAD_NO_MALLOC_TUNING=1``.
+
+    Returns:
+        True when the thresholds were changed.
     """
-    if not sys.platform.startswith("linux"):
-        return
+    if malloc_tuning_disabled() or not sys.platform.startswith("linux"):
+        return False
     try:
         libc = ctypes.CDLL("libc.so.6")
         m_trim_threshold, m_top_pad, m_mmap_threshold = -1, -2, -3
@@ -45,10 +44,11 @@ def _tune_malloc() -> None:
         libc.mallopt(m_trim_threshold, 2**31 - 1)
         libc.mallopt(m_top_pad, 256 << 20)
     except (OSError, AttributeError):  # musl or another libc: keep its defaults
-        pass
+        return False
+    return True
 
 
-_tune_malloc()
+MALLOC_TUNED = tune_malloc()
 
 
 # NumPy's ufunc buffer (elements) inside ``long_runs``. With the default of 8192, NumPy 2.4 copies
@@ -63,7 +63,7 @@ def long_runs(xp):
     """Within this block, ufuncs over strided views of long contiguous runs skip the buffer copy.
 
     Scoped, not global: ``numpy.setbufsize`` is context-local, and other code keeps its setting.
-    A no-op for array modules without a ufunc buffer (CuPy).
+    A no-op for array modules without a ufunc buffer (CuPy, any registered device).
     """
     if xp is not numpy:
         yield
