@@ -60,7 +60,7 @@ from .ops.shape import (
     transpose,
     unsqueeze,
 )
-from .random import generator, get_rng_state, manual_seed, set_rng_state
+from .random import Generator, generator, get_rng_state, manual_seed, set_rng_state
 
 float32 = backend.numpy.float32
 float64 = backend.numpy.float64
@@ -105,7 +105,8 @@ __all__ = [
     "sqrt", "sub", "where", "matmul", "amax", "argmax", "argmin", "max", "mean", "min", "std",
     "sum", "var", "broadcast_to", "cat", "chunk", "concat", "expand", "flatten", "permute",
     "reshape", "split", "squeeze", "stack", "transpose", "unsqueeze", "generator",
-    "get_rng_state", "manual_seed", "set_rng_state", "float32", "float64", "int64", "int32",
+    "get_rng_state", "manual_seed", "Generator", "set_rng_state", "float32", "float64", "int64",
+    "int32",
     "bool_", "autograd", "functional", "nn",
     "cuda", "device", "get_default_device", "set_default_device",
 ]

@@ -61,3 +61,53 @@ def set_rng_state(state: dict) -> None:
     gen = numpy.random.default_rng()
     gen.bit_generator.state = state
     _RNG_STATE.gen = gen
+
+
+class Generator(numpy.random.Generator):
+    """``torch.Generator``: a random generator a program seeds and passes around.
+
+    It is a NumPy ``Generator`` (PCG64) with PyTorch's methods, so it goes wherever deepgrad
+    takes a generator: ``DataLoader(generator=)``, samplers, ``random_split``, ``randn``/``rand``/
+    ``randint``/``randperm(generator=)``. The same seed gives the same draws as
+    ``numpy.random.default_rng(seed)``, not the same numbers as PyTorch's Mersenne Twister.
+
+    Args:
+        device: ``"cpu"`` (draws on another device come from that device's own generator).
+    """
+
+    def __init__(self, device="cpu") -> None:
+        super().__init__(numpy.random.PCG64())
+        self.device = device
+        self._initial = None
+        self.seed()
+
+    def manual_seed(self, seed: int) -> "Generator":
+        """Reseed; returns the generator (``g = dg.Generator().manual_seed(0)``)."""
+        seed = int(seed)
+        self.bit_generator.state = numpy.random.PCG64(seed).state
+        self._initial = seed
+        return self
+
+    def seed(self) -> int:
+        """Reseed from fresh entropy and return the new seed."""
+        seed = int(numpy.random.SeedSequence().entropy % 2**63)
+        self.manual_seed(seed)
+        return seed
+
+    def initial_seed(self) -> int:
+        """The seed last set by ``manual_seed`` or ``seed``."""
+        return self._initial
+
+    def get_state(self) -> dict:
+        """A snapshot of the generator (``set_state`` restores it)."""
+        return self.bit_generator.state
+
+    def set_state(self, state: dict) -> "Generator":
+        self.bit_generator.state = state
+        return self
+
+
+def numpy_generator(gen):
+    """The NumPy generator behind ``generator=`` arguments: ``gen`` itself (a ``Generator`` is
+    one), or the library's when None."""
+    return _RNG_STATE.gen if gen is None else gen
