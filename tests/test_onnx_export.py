@@ -171,3 +171,22 @@ def test_an_op_without_a_conversion_is_a_clear_error():
         dg.onnx.export(Odd(), dg.randn(2, 2), io.BytesIO())
     with pytest.raises(dg.onnx.OnnxExportError, match="opset_version"):
         dg.onnx.export(nn.Linear(2, 2), dg.randn(1, 2), io.BytesIO(), opset_version=9)
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(activation="gelu", norm_first=True)])
+def test_transformer_encoder(kw):
+    dg.manual_seed(6)
+    layer = nn.TransformerEncoderLayer(16, 4, dim_feedforward=32, batch_first=True, **kw)
+    encoder = nn.TransformerEncoder(layer, 2)
+    _assert_close(*_run(encoder, dg.randn(2, 5, 16)), tol=1e-5)
+
+
+@pytest.mark.parametrize("layer", [
+    nn.GELU(), nn.GELU(approximate="tanh"), nn.SiLU(), nn.Mish(), nn.Hardswish(),
+    nn.Hardsigmoid(), nn.Hardtanh(-0.5, 0.7), nn.ReLU6(), nn.LogSigmoid(), nn.Softshrink(0.3),
+    nn.Hardshrink(0.3), nn.Tanhshrink(), nn.Threshold(0.1, -2.0), nn.CELU(0.7), nn.SELU(),
+    nn.PReLU(4), nn.LayerNorm(6), nn.GroupNorm(2, 4), nn.Softplus(beta=2.0),
+], ids=lambda m: type(m).__name__)
+def test_activations_and_normalizations(layer):
+    dg.manual_seed(7)
+    _assert_close(*_run(layer, dg.randn(3, 4, 6)))

@@ -10,6 +10,7 @@ import math
 
 import numpy
 
+from ._activations import ACTIVATIONS
 from ._graph import OnnxExportError
 
 
@@ -236,6 +237,22 @@ def _embedding(g, tracer, fn, inputs, outputs):
     return g.node("Gather", [tracer.name_of(inputs[0]), tracer.name_of(fn.idx)], axis=0)
 
 
+def _normalize(g, tracer, fn, inputs, outputs):
+    """(x - mean) / sqrt(var + eps) over ``fn.axes``: one LayerNormalization when the axes are
+    the trailing ones (opset 17+), else written out with reductions."""
+    x, nd, dtype = tracer.name_of(inputs[0]), inputs[0].ndim, inputs[0].dtype
+    axes = sorted(a % nd for a in (fn.axes if isinstance(fn.axes, (tuple, list)) else (fn.axes,)))
+    if g.opset >= 17 and axes == list(range(axes[0], nd)):
+        shape = inputs[0].shape[axes[0]:]
+        return g.node("LayerNormalization", [x, g.const(numpy.ones(shape), dtype),
+                                             g.const(numpy.zeros(shape), dtype)],
+                      axis=int(axes[0]), epsilon=float(fn.eps))
+    centred = g.node("Sub", [x, g.reduce("ReduceMean", x, axes, True)])
+    var = g.reduce("ReduceMean", g.node("Mul", [centred, centred]), axes, True)
+    std = g.node("Sqrt", [g.node("Add", [var, g.const(fn.eps, dtype)])])
+    return g.node("Div", [centred, std])
+
+
 CONVERTERS = {
     "Add": _same("Add"), "Sub": _same("Sub"), "Mul": _same("Mul"), "Div": _same("Div"),
     "Pow": _same("Pow"), "PowScalar": _pow_scalar, "Neg": _same("Neg"), "Exp": _same("Exp"),
@@ -251,4 +268,5 @@ CONVERTERS = {
     "Concat": _concat, "Stack": _stack, "Split": _split, "Pad": _pad, "Conv2d": _conv,
     "MaxPool2d": _pool("MaxPool"), "AvgPool2d": _pool("AveragePool"),
     "AdaptiveAvgPool2d": _adaptive_avg, "BatchNorm": _batchnorm, "Embedding": _embedding,
+    "Normalize": _normalize, **ACTIVATIONS,
 }
