@@ -1,5 +1,16 @@
 """Differentiable ops by family; importing this package attaches the operators to Tensor."""
-from . import activation, arithmetic, dropout, linalg, loss, loss_pointwise, reduce, shape
+from . import (  # noqa: F401  (registry rows of the ops above)
+           _core_table,
+           activation,
+           arithmetic,
+           compare,
+           dropout,
+           linalg,
+           loss,
+           loss_pointwise,
+           reduce,
+           shape,
+)
 from ._methods import attach as _attach
 
 _attach()

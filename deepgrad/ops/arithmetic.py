@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..backend import get_array_module
-from ._util import as_tensor, check_broadcast, pair
+from ._util import OpError, as_tensor, check_broadcast, float_input, pair
 
 
 class _Binary(Function):
@@ -255,9 +255,20 @@ def mul(a, b) -> Tensor:
     return Mul().apply(*pair(a, b))
 
 
-def div(a, b) -> Tensor:
-    """``a / b`` with broadcasting."""
-    return Div().apply(*pair(a, b))
+def div(a, b, *, rounding_mode: str | None = None) -> Tensor:
+    """``a / b`` with broadcasting; integer operands give the default float dtype.
+
+    ``rounding_mode='trunc'`` rounds the quotient toward zero, ``'floor'`` toward -inf (integer
+    operands then stay integers, as PyTorch's); those two modes carry no gradient.
+    """
+    a, b = pair(a, b)
+    if rounding_mode is not None:
+        from .elementwise_int import rounded_div
+
+        return rounded_div(a, b, rounding_mode)
+    if a.data.dtype.kind not in "fc":
+        a, b = float_input(a), float_input(b)
+    return Div().apply(a, b)
 
 
 def pow(a, b) -> Tensor:  # noqa: A001 - PyTorch's name
@@ -273,16 +284,16 @@ def neg(x) -> Tensor:
 
 def exp(x) -> Tensor:
     """``e^x``."""
-    return Exp().apply(as_tensor(x))
+    return Exp().apply(float_input(x))
 
 
 def log(x) -> Tensor:
     """Natural logarithm."""
-    return Log().apply(as_tensor(x))
+    return Log().apply(float_input(x))
 
 
 def sqrt(x) -> Tensor:
-    return Sqrt().apply(as_tensor(x))
+    return Sqrt().apply(float_input(x))
 
 
 def abs(x) -> Tensor:  # noqa: A001 - PyTorch's name
@@ -292,7 +303,7 @@ def abs(x) -> Tensor:  # noqa: A001 - PyTorch's name
 def clamp(x, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch's argument names
     """Clip values to ``[min, max]`` (either bound may be None)."""
     if min is None and max is None:
-        raise ValueError("clamp: at least one of min and max must be given")
+        raise OpError("clamp: at least one of min and max must be given")
     return Clamp(min, max).apply(as_tensor(x))
 
 
@@ -315,7 +326,7 @@ def where(condition, a, b) -> Tensor:
         return Where(cond).apply(a, b)
     except ValueError:
         shape = getattr(cond, "shape", ())
-        raise ValueError(f"where: condition {tuple(shape)}, input {a.shape} and other "
+        raise OpError(f"where: condition {tuple(shape)}, input {a.shape} and other "
                          f"{b.shape} cannot be broadcast together") from None
 
 
