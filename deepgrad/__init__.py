@@ -98,3 +98,5 @@ float = float32  # noqa: A001
 int = int32  # noqa: A001
 bool = bool_  # noqa: A001
 __all__ += ["float", "int", "bool"]
+
+from . import linalg  # noqa: E402,F401  (dg.linalg: the registry's "linalg.*" ops)

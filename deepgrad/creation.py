@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import numpy
 
-from .autograd.tensor import DEFAULT_DTYPE, Tensor, _as_array
+from .autograd import tensor as _tensor
+from .autograd.tensor import Tensor, _as_array
+from .dtypes import canonical
 from .random import generator
 
 
 def _dtype(dtype):
-    return numpy.dtype(DEFAULT_DTYPE if dtype is None else dtype)
+    """The NumPy dtype for ``dtype`` (None: the current default float dtype)."""
+    return numpy.dtype(_tensor.DEFAULT_DTYPE) if dtype is None else canonical(dtype)
 
 
 def _shape(size):
@@ -25,7 +28,7 @@ def _new(data, requires_grad: bool) -> Tensor:
 def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
     """A new tensor from Python data or an array (copied); floats default to float32."""
     src = data.data if isinstance(data, Tensor) else data
-    arr = _as_array(src, None if dtype is None else numpy.dtype(dtype))
+    arr = _as_array(src, None if dtype is None else canonical(dtype))
     if arr is src:
         arr = arr.copy()
     return _new(arr, requires_grad)
@@ -38,7 +41,7 @@ def from_numpy(array: numpy.ndarray) -> Tensor:
 
 def as_tensor(data, dtype=None) -> Tensor:
     """Like ``tensor`` but without copying when ``data`` is already an array of that dtype."""
-    return Tensor._make(_as_array(data, None if dtype is None else numpy.dtype(dtype)), False,
+    return Tensor._make(_as_array(data, None if dtype is None else canonical(dtype)), False,
                         None, 0)
 
 
@@ -51,6 +54,10 @@ def ones(*size, dtype=None, requires_grad: bool = False) -> Tensor:
 
 
 def full(size, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ``size`` filled with ``fill_value``; bool and int fills give bool and int64
+    unless ``dtype`` says otherwise."""
+    if isinstance(size, int):
+        size = (size,)
     if dtype is None and isinstance(fill_value, (bool, int)) and not isinstance(fill_value, float):
         dtype = numpy.bool_ if isinstance(fill_value, bool) else numpy.int64
     return _new(numpy.full(tuple(size), fill_value, _dtype(dtype)), requires_grad)
@@ -70,14 +77,18 @@ def rand(*size, dtype=None, requires_grad: bool = False) -> Tensor:
     return _new(generator().random(_shape(size), dtype=_dtype(dtype)), requires_grad)
 
 
-def randint(low: int, high: int, size, dtype=None) -> Tensor:
-    """Integers uniform in [low, high)."""
-    d = numpy.int64 if dtype is None else dtype
+def randint(low: int, high=None, size=None, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Integers uniform in [low, high); ``randint(high, size)`` starts at 0 (PyTorch's form)."""
+    if size is None:
+        low, high, size = 0, low, high
+    d = numpy.int64 if dtype is None else canonical(dtype)
     return Tensor._make(generator().integers(low, high, tuple(size)).astype(d), False, None, 0)
 
 
-def randperm(n: int) -> Tensor:
-    return Tensor._make(generator().permutation(n), False, None, 0)
+def randperm(n: int, dtype=None, requires_grad: bool = False) -> Tensor:
+    """A random permutation of 0..n-1 (int64 unless ``dtype``)."""
+    perm = generator().permutation(n)
+    return _new(perm if dtype is None else perm.astype(canonical(dtype)), requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> Tensor:
@@ -86,12 +97,14 @@ def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> 
         start, end = 0, start
     if dtype is None:
         is_int = all(isinstance(v, int) for v in (start, end, step))
-        dtype = numpy.int64 if is_int else DEFAULT_DTYPE
+        dtype = numpy.int64 if is_int else _tensor.DEFAULT_DTYPE
     return _new(numpy.arange(start, end, step).astype(dtype), requires_grad)
 
 
-def linspace(start, end, steps: int, dtype=None) -> Tensor:
-    return _new(numpy.linspace(start, end, steps).astype(_dtype(dtype)), False)
+def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
+    return _new(numpy.linspace(start, end, steps).astype(_dtype(dtype)), requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:

@@ -11,6 +11,7 @@ from . import (  # noqa: F401  (registry rows of the ops above)
            reduce,
            shape,
 )
+from ._families import MODULES as _FAMILIES  # noqa: F401  (registers the op families)
 from ._methods import attach as _attach
 
 _attach()

@@ -30,7 +30,16 @@ row("abs", M.abs, "elementwise", aliases=("absolute",))
 row("clamp", M.clamp, "elementwise", aliases=("clip",))
 row("maximum", M.maximum, "elementwise")
 row("minimum", M.minimum, "elementwise")
-row("where", M.where, "indexing", method=False)
+
+
+def _where_method(self, condition, y):
+    """``Tensor.where(condition, y)``: ``where(condition, self, y)``."""
+    return M.where(condition, self, y)
+
+
+_where_method.__name__ = "where"
+row("where", M.where, "indexing", method=_where_method)
+
 row("clone", _clone, "arithmetic")
 row("matmul", L.matmul, "linalg")
 row("sum", R.sum, "reduction")
@@ -39,7 +48,6 @@ row("var", R.var, "reduction")
 row("std", R.std, "reduction")
 row("max", R.max, "reduction")
 row("min", R.min, "reduction")
-row("amax", R.amax, "reduction")
 row("argmax", R.argmax, "reduction", differentiable=False)
 row("argmin", R.argmin, "reduction", differentiable=False)
 row("reshape", S.reshape, "shape")

@@ -263,7 +263,7 @@ def div(a, b, *, rounding_mode: str | None = None) -> Tensor:
     """
     a, b = pair(a, b)
     if rounding_mode is not None:
-        from .elementwise_int import rounded_div
+        from .elementwise_binary import rounded_div
 
         return rounded_div(a, b, rounding_mode)
     if a.data.dtype.kind not in "fc":
@@ -300,11 +300,21 @@ def abs(x) -> Tensor:  # noqa: A001 - PyTorch's name
     return Abs().apply(as_tensor(x))
 
 
-def clamp(x, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch's argument names
-    """Clip values to ``[min, max]`` (either bound may be None)."""
+def clamp(x, min=None, max=None, *, out=None) -> Tensor:  # noqa: A002 - PyTorch's names
+    """Clip values to ``[min, max]`` (either bound may be None, a number or a tensor)."""
     if min is None and max is None:
-        raise OpError("clamp: at least one of min and max must be given")
-    return Clamp(min, max).apply(as_tensor(x))
+        raise OpError("clamp: at least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        from .elementwise_binary import clamp_tensor
+
+        y = clamp_tensor(x, min, max)
+    else:
+        y = Clamp(min, max).apply(as_tensor(x))
+    if out is None:
+        return y
+    from .compare import _out
+
+    return _out(y, out)
 
 
 clip = clamp
@@ -318,16 +328,26 @@ def minimum(a, b) -> Tensor:
     return Minimum().apply(*pair(a, b))
 
 
-def where(condition, a, b) -> Tensor:
-    """Pick ``a`` where ``condition`` holds, else ``b`` (both broadcast to one shape)."""
+def where(condition, input=None, other=None, *, out=None) -> Tensor:  # noqa: A002
+    """Pick ``input`` where ``condition`` holds, else ``other`` (tensors or numbers, broadcast
+    to one shape and promoted to one dtype); ``where(condition)`` is ``nonzero(as_tuple)``."""
+    if input is None and other is None:
+        from .shape_diag import nonzero
+
+        return nonzero(condition, as_tuple=True)
     cond = condition.data if isinstance(condition, Tensor) else condition
-    a, b = pair(a, b)
+    a, b = pair(input, other)
     try:
-        return Where(cond).apply(a, b)
+        y = Where(cond).apply(a, b)
     except ValueError:
         shape = getattr(cond, "shape", ())
         raise OpError(f"where: condition {tuple(shape)}, input {a.shape} and other "
-                         f"{b.shape} cannot be broadcast together") from None
+                      f"{b.shape} cannot be broadcast together") from None
+    if out is None:
+        return y
+    from .compare import _out
+
+    return _out(y, out)
 
 
 def clone(x: Tensor) -> Tensor:

@@ -1,0 +1,24 @@
+"""Imports every module that registers ops, so that the registry is full before it is installed."""
+from . import (
+    _core_table,
+    compare,
+    conversion,
+    elementwise,
+    elementwise_binary,
+    factories,
+    indexing,
+    linalg_decomp,
+    linalg_norms,
+    linalg_products,
+    reduce_more,
+    scan,
+    setitem,
+    shape_diag,
+    shape_more,
+    sorting,
+)
+
+MODULES = (_core_table, compare, conversion, elementwise, elementwise_binary, factories,
+           indexing, linalg_decomp,
+           linalg_norms, linalg_products, reduce_more, scan,
+           setitem, shape_diag, shape_more, sorting)

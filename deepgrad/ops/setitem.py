@@ -1,0 +1,153 @@
+"""Index assignment (``x[index] = value``, ``index_put``) and PyTorch's dimension order for
+advanced indexing.
+
+NumPy and PyTorch differ in one case: an integer next to an index array, separated by a slice
+(``x[0, :, [0, 1]]``). NumPy counts the integer as an advanced index, so the broadcast index
+dims move to the front (shape (2, n)); PyTorch applies the integer first as a plain selection,
+giving (n, 2). ``torch_order`` rewrites such indices so that results follow PyTorch.
+"""
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ..autograd.grad_mode import STATE
+from ..autograd.tensor import Tensor
+from ..backend import get_array_module
+from ._util import as_tensor
+from .registry import operator, register
+
+
+def _is_array(i) -> bool:
+    return hasattr(i, "ndim") and not isinstance(i, (int, bool)) and i.ndim >= 0 \
+        and not isinstance(i, slice)
+
+
+def split_ints(index):
+    """``(first, rest)``: when ints and index arrays are separated by a slice, apply the ints
+    first (``x[first][rest]``) as PyTorch does; otherwise ``(None, index)``."""
+    if not isinstance(index, tuple):
+        return None, index
+    kinds = []
+    for i in index:
+        if isinstance(i, (int,)) and not isinstance(i, bool):
+            kinds.append("int")
+        elif i is None or i is Ellipsis or isinstance(i, slice):
+            kinds.append("basic")
+        else:
+            kinds.append("array")
+    if "int" not in kinds or "array" not in kinds:
+        return None, index
+    adv = [k for k, kind in enumerate(kinds) if kind in ("int", "array")]
+    if adv == list(range(adv[0], adv[-1] + 1)):  # adjacent: NumPy and PyTorch agree
+        return None, index
+    first = tuple(i if kind == "int" else (i if i is None or i is Ellipsis else slice(None))
+                  for i, kind in zip(index, kinds))
+    rest = tuple(i for i, kind in zip(index, kinds) if kind != "int")
+    return first, rest
+
+
+class SetItem(Function):
+    """``y = x`` with ``y[index] = v``; gx = gy with the written places zeroed, gv = gy[index]."""
+
+    def __init__(self, index):
+        self.index = index
+
+    def forward(self, x, v):
+        y = x.copy()
+        y[self.index] = v
+        return y
+
+    def backward(self, gy):
+        n = self.needs_input_grad
+        gx = gv = None
+        if n[0]:
+            gx = gy.copy()
+            gx[self.index] = 0
+        if n[1]:
+            gv = gy[self.index]
+        return gx, gv
+
+
+def _unwrap(index, xp):
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else
+                     (xp.asarray(i) if isinstance(i, list) else i) for i in index)
+    if isinstance(index, list):
+        return xp.asarray(index)
+    return index
+
+
+def _flat_index(shape, index, xp):
+    """An index into the flattened array equivalent to ``index`` (PyTorch's dim order)."""
+    positions = xp.arange(int(xp.prod(xp.asarray(shape))) if shape else 1).reshape(shape)
+    first, rest = split_ints(index)
+    if first is not None:
+        positions = positions[first]
+    return positions[rest]
+
+
+@register("indexing")
+def index_put(input, indices, values, accumulate: bool = False) -> Tensor:  # noqa: A002
+    """``input`` with ``input[indices] = values`` (``+=`` with ``accumulate``, repeats adding
+    up), out of place and differentiable in both."""
+    x = as_tensor(input)
+    xp = get_array_module(x.data)
+    idx = _unwrap(tuple(indices) if isinstance(indices, list) else indices, xp)
+    v = as_tensor(values, x)
+    if v.dtype != x.dtype:
+        v = v.to(x.dtype)
+    flat = _flat_index(x.shape, idx, xp)
+    if accumulate:
+        from .indexing import index_add
+
+        return index_add(x.reshape(-1), 0, flat.reshape(-1),
+                         v.expand(flat.shape).reshape(-1)).reshape(x.shape)
+    return SetItem(idx).apply(x, v) if split_ints(idx)[0] is None else \
+        SetItem(flat).apply(x.reshape(-1), v).reshape(x.shape)
+
+
+def setitem(self: Tensor, index, value) -> None:
+    """``x[index] = value``. Without a graph to record it writes into ``x``'s array (views
+    see it); while recording, ``x`` becomes the output of a SetItem node (its earlier value,
+    saved by earlier ops, stays intact); a leaf that requires grad is an error, as in PyTorch.
+    """
+    xp = get_array_module(self.data)
+    idx = _unwrap(index, xp)
+    recording = STATE.enabled and (self.requires_grad or (isinstance(value, Tensor) and
+                                                          value.requires_grad))
+    if not recording:
+        v = value.data if isinstance(value, Tensor) else value
+        first, rest = split_ints(idx)
+        target = self.data if first is None else self.data[first]  # a view: writes go through
+        try:
+            target[rest] = v
+        except IndexError as e:
+            raise IndexError(f"setitem: {e} (tensor shape {tuple(self.shape)})") from None
+        except ValueError as e:
+            raise RuntimeError(f"setitem: {e} (tensor shape {tuple(self.shape)})") from None
+        return
+    if self.requires_grad and self._ctx is None:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                           f"operation (x[index] = value on shape {tuple(self.shape)}); use "
+                           "dg.no_grad() or an out-of-place op")
+    out = index_put(Tensor._make(self.data, self.requires_grad, self._ctx, self._out_idx),
+                    idx, value)
+    self.data, self._ctx, self._out_idx = out.data, out._ctx, out._out_idx
+    self.requires_grad = out.requires_grad
+
+
+def getitem(x: Tensor, index) -> Tensor:
+    """``x[index]`` with PyTorch's dimension order for ints mixed with index arrays."""
+    from .shape import getitem as numpy_order
+
+    if isinstance(index, tuple):
+        xp = get_array_module(x.data)
+        first, rest = split_ints(_unwrap(index, xp))
+        if first is not None:
+            return numpy_order(numpy_order(x, first), rest)
+    return numpy_order(x, index)
+
+
+operator("__setitem__", setitem)
+operator("__getitem__", getitem)
