@@ -35,6 +35,8 @@ class In:
             return rng.uniform(0.5, 2.0, s)
         if k == "unit":  # inside (-1, 1) away from the ends: asin, atanh, erfinv
             return rng.uniform(-0.8, 0.8, s)
+        if k == "prob":  # inside (0, 1)
+            return rng.uniform(0.1, 0.9, s)
         if k == "gt1":
             return rng.uniform(1.2, 3.0, s)
         if k == "ties":  # repeated values and exact zeros: the kinks of max, abs, relu, sort

@@ -142,3 +142,39 @@ CASES = [
     Case("softmax", lambda m, x: m.softmax(x, 1), (A(3, 4),)),
     Case("log_softmax", lambda m, x: x.log_softmax(dim=-1), (A(3, 4),)),
 ]
+
+def _ce(m, x, p, **kw):
+    import torch as _t
+
+    f = _t.nn.functional if m is _t else m.nn.functional
+    return f.cross_entropy(x, p.softmax(-1 if p.ndim < 3 else 1), **kw)
+
+
+def _ce_none(m, x, p):
+    return _ce(m, x, p, reduction="none")
+
+
+def _ce_smooth(m, x, p):
+    return _ce(m, x, p, label_smoothing=0.2)
+
+
+def _ce_weight(m, x, p):
+    return _ce(m, x, p, weight=m.tensor([0.5, 2.0, 1.0], dtype=x.dtype), reduction="sum")
+
+
+# cross_entropy with probability targets requiring grad: differentiable in both inputs.
+CROSS_ENTROPY = [
+    Case("softmax", _ce, (A(4, 3), A(4, 3)), name="cross_entropy_prob_target_both_grads"),
+    Case("softmax", _ce_none, (A(2, 3, 5), A(2, 3, 5)), name="cross_entropy_prob_nd_none"),
+    Case("softmax", _ce_smooth, (A(4, 3), A(4, 3)), name="cross_entropy_prob_smoothing"),
+    Case("softmax", _ce_weight, (A(4, 3), A(4, 3)), name="cross_entropy_prob_weight"),
+]
+CASES += CROSS_ENTROPY
+
+# Gradients at the edges, as PyTorch: x**0 at 0, a base of 0 with a tensor exponent.
+CASES += [
+    Case("pow", lambda m, x: (x ** 0, x ** 0.0, x ** m.zeros(5, dtype=x.dtype)), (T(5),),
+         gradcheck=False, name="pow_zero_exponent_at_0"),
+    Case("pow", lambda m, e: m.tensor([0.0, 2.0, 0.5], dtype=e.dtype) ** e, (P(3),),
+         name="pow_base_0_exponent_grad"),
+]

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from op_cases import arrays, dtype_name, flat, to_numpy, torch
 from ops_table_elementwise import CASES as ELEMENTWISE
+from ops_table_extras import CASES as EXTRAS
 from ops_table_indexing import CASES as INDEXING
 from ops_table_linalg import CASES as LINALG
 from ops_table_reduce import CASES as REDUCE
@@ -14,7 +15,7 @@ from ops_table_reduce import CASES as REDUCE
 import deepgrad as dg
 from deepgrad.ops.registry import ALIASES, OPS, coverage_markdown
 
-CASES = ELEMENTWISE + REDUCE + INDEXING + LINALG
+CASES = ELEMENTWISE + REDUCE + INDEXING + LINALG + EXTRAS
 IDS = [c.id for c in CASES]
 
 

@@ -5,6 +5,7 @@ from . import (
     conversion,
     elementwise,
     elementwise_binary,
+    extras,
     factories,
     indexing,
     linalg_decomp,
@@ -18,7 +19,8 @@ from . import (
     sorting,
 )
 
-MODULES = (_core_table, compare, conversion, elementwise, elementwise_binary, factories,
+MODULES = (_core_table, compare, conversion, elementwise, elementwise_binary, extras,
+           factories,
            indexing, linalg_decomp,
            linalg_norms, linalg_products, reduce_more, scan,
            setitem, shape_diag, shape_more, sorting)

@@ -78,12 +78,18 @@ class Pow(_Binary):
 
     def backward(self, gy):
         n = self.needs_input_grad
-        ga = gy * self.b * self.a ** (self.b - 1) if n[0] else None
-        gb = None
-        if n[1]:
-            xp = get_array_module(self.a)
-            safe = xp.where(self.a > 0, self.a, 1)
-            gb = gy * self.y * xp.log(safe)
+        xp = get_array_module(self.a)
+        a, b = self.a, self.b
+        ga = gb = None
+        if n[0]:  # exponent 0 has derivative 0 everywhere, also at a = 0 (PyTorch's mask)
+            zero_exp = b == 0
+            ga = gy * b * a ** xp.where(zero_exp, 1, b - 1)
+            if zero_exp.any():
+                ga = xp.where(zero_exp, 0, ga).astype(ga.dtype, copy=False)
+        if n[1]:  # y log a: 0 at a = 0 (the limit for b > 0), NaN for a < 0 as PyTorch
+            gb = gy * self.y * xp.log(xp.where(a > 0, a, 1))
+            if (a < 0).any():
+                gb = xp.where(a < 0, xp.nan, gb).astype(gb.dtype, copy=False)
         return ga, gb
 
 
@@ -101,6 +107,8 @@ class PowScalar(Function):
         p = self.p
         if p == 2:
             return gy * (2 * self.x)
+        if p == 0:  # d/dx x^0 = 0, also at x = 0 (no 0 * inf)
+            return gy * 0
         return gy * (p * self.x ** (p - 1))
 
 

@@ -151,3 +151,45 @@ def getitem(x: Tensor, index) -> Tensor:
 
 operator("__setitem__", setitem)
 operator("__getitem__", getitem)
+
+
+def rebind(self: Tensor, out: Tensor, op: str) -> Tensor:
+    """Make ``self`` hold ``out``: PyTorch's in-place op on this module's terms. Without a graph
+    to record, ``out``'s values are written into ``self``'s array (views see them); while
+    recording, ``self`` becomes ``out``'s node (arrays saved by earlier ops stay intact); a leaf
+    that requires grad is an error, as in PyTorch."""
+    if not (STATE.enabled and out.requires_grad):
+        if out.data.shape != self.data.shape:
+            raise RuntimeError(f"{op}: the result's shape {tuple(out.shape)} does not match "
+                               f"the tensor's {tuple(self.shape)} (in-place ops cannot "
+                               f"broadcast the tensor itself)")
+        self.data[...] = out.data
+        return self
+    if self.requires_grad and self._ctx is None:
+        raise RuntimeError(f"a leaf Variable that requires grad is being used in an in-place "
+                           f"operation ({op} on shape {tuple(self.shape)})")
+    self.data, self._ctx, self._out_idx = out.data, out._ctx, out._out_idx
+    self.requires_grad = True
+    return self
+
+
+def _in_place_of(name: str, fn):
+    def method(self, *args, **kwargs):
+        alias = Tensor._make(self.data, self.requires_grad, self._ctx, self._out_idx)
+        return rebind(self, fn(alias, *args, **kwargs), name)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"In-place ``{fn.__name__}``: ``self`` takes the result (returns self)."
+    register("indexing", function=False)(method)
+    return method
+
+
+def _install_in_place() -> None:
+    from . import indexing as ix
+
+    for fn in (ix.masked_fill, ix.masked_scatter, ix.index_fill, ix.index_add, ix.index_copy,
+               ix.scatter, ix.scatter_add, ix.scatter_reduce, index_put):
+        _in_place_of(fn.__name__ + "_", fn)
+
+
+_install_in_place()
