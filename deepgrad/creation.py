@@ -5,7 +5,7 @@ import numpy
 
 from .autograd import tensor as _tensor
 from .autograd.tensor import Tensor, _as_array
-from .dtypes import canonical
+from .dtypes import bfloat16, canonical
 from .random import generator
 
 
@@ -31,6 +31,8 @@ def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
     arr = _as_array(src, None if dtype is None else canonical(dtype))
     if arr is src:
         arr = arr.copy()
+    if dtype is bfloat16:
+        arr = bfloat16.round(arr)
     return _new(arr, requires_grad)
 
 

@@ -178,9 +178,8 @@ def rad2deg(input) -> Tensor:  # noqa: A002
 @register("elementwise")
 def float_power(input, exponent) -> Tensor:  # noqa: A002
     """``input ** exponent`` computed in float64 (PyTorch's float_power)."""
-    from .arithmetic import pow as tpow
-
     from ..dtypes import float64
+    from .arithmetic import pow as tpow
 
     x = as_tensor(input).to(float64)
     e = exponent.to(float64) if isinstance(exponent, Tensor) else exponent
