@@ -177,3 +177,33 @@ CASES = [
 ]
 
 
+
+CASES += [
+    Case("tensor", lambda m: (m.tensor([1, 2]), m.tensor([1.5]), m.tensor([[True]]),
+                              m.tensor(3.0, dtype=m.float64)), (), grad=False),
+    Case("as_tensor", lambda m: m.as_tensor([1.0, 2.0], dtype=m.float64), (), grad=False),
+    Case("from_numpy", lambda m: m.from_numpy(np.arange(3.0)), (), grad=False),
+    Case("zeros", lambda m: (m.zeros(2, 3), m.zeros((2,), dtype=m.int64)), (), grad=False),
+    Case("ones", lambda m: (m.ones(2, 3), m.ones([2], dtype=m.bool)), (), grad=False),
+    Case("full", lambda m: (m.full((2, 3), 1.5), m.full((2,), 7), m.full((1,), False)), (),
+         grad=False),
+    Case("empty", lambda m: m.empty(2, 3).shape, (), grad=False),
+    Case("eye", lambda m: (m.eye(3), m.eye(2, 4), m.eye(2, dtype=m.int64)), (), grad=False),
+    Case("arange", lambda m: (m.arange(5), m.arange(1, 4), m.arange(0, 1, 0.25),
+                              m.arange(5.0), m.arange(0, 6, 2, dtype=m.float64)), (), grad=False),
+    Case("linspace", lambda m: (m.linspace(0, 1, 5), m.linspace(-1, 1, 3, dtype=m.float64)),
+         (), grad=False),
+    Case("rand", lambda m: (m.rand(2, 3).shape, m.rand(2, dtype=m.float64).dtype == m.float64), (),
+         grad=False),
+    Case("randn", lambda m: (m.randn(2, 3).shape, m.randn((4,)).dtype == m.float32), (),
+         grad=False),
+    Case("randint", lambda m: (m.randint(3, (4,)).dtype == m.int64,
+                               (m.randint(1, 3, (50,)) >= 1).all()), (), grad=False),
+    Case("randperm", lambda m: m.randperm(5).sort().values, (), grad=False),
+    Case("zeros_like", lambda m, x: (m.zeros_like(x), m.zeros_like(x, dtype=m.int32)), (A(2),),
+         grad=False),
+    Case("ones_like", lambda m, x: m.ones_like(x), (A(2),), grad=False),
+    Case("full_like", lambda m, x: m.full_like(x, 2.5), (A(2),), grad=False),
+    Case("rand_like", lambda m, x: m.rand_like(x).shape, (A(2),), grad=False),
+    Case("randn_like", lambda m, x: m.randn_like(x).dtype == x.dtype, (A(2),), grad=False),
+]

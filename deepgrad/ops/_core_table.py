@@ -1,6 +1,7 @@
 """Registry rows for the ops written before the registry (their wrappers stay where they are)."""
 from __future__ import annotations
 
+from .. import creation as C
 from . import activation as A
 from . import arithmetic as M
 from . import linalg as L
@@ -70,3 +71,9 @@ row("relu", A.relu, "activation", functional=True)
 row("softmax", A.softmax, "activation", functional=True)
 row("log_softmax", A.log_softmax, "activation", functional=True)
 row("sign", A.sign, "elementwise", functional=True)
+
+# Factories (deepgrad/creation.py): functions only, no gradient of their own.
+for _name in ("tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "eye",
+              "arange", "linspace", "rand", "randn", "randint", "randperm", "zeros_like",
+              "ones_like", "full_like", "rand_like", "randn_like"):
+    row(_name, getattr(C, _name), "creation", method=False, differentiable=False)
