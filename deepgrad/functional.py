@@ -40,3 +40,9 @@ __all__ = [
     "avg_pool1d", "avg_pool2d", "max_pool1d", "max_pool2d",
     "embedding", "rnn_cell", "rnn_layer", "gru_cell", "gru_layer", "lstm_cell", "lstm_layer",
 ]
+
+# Ops whose registry row says torch.nn.functional has them (ops/registry.py).
+from .ops.registry import namespace as _namespace  # noqa: E402
+
+globals().update(_namespace("F"))
+__all__ += sorted(set(_namespace("F")) - set(__all__))

@@ -207,3 +207,13 @@ CASES += [
     Case("rand_like", lambda m, x: m.rand_like(x).shape, (A(2),), grad=False),
     Case("randn_like", lambda m, x: m.randn_like(x).dtype == x.dtype, (A(2),), grad=False),
 ]
+
+CASES += [
+    Case("ravel", lambda m, x: (m.ravel(x), x.t().ravel()), (A(3, 4),)),
+    Case("hsplit", lambda m, x, v: (m.hsplit(x, 2), x.hsplit([1, 3]), v.hsplit(3)),
+         (A(3, 4), A(6))),
+    Case("vsplit", lambda m, x: (m.vsplit(x, 2), x.vsplit([1])), (A(4, 3),)),
+    Case("dsplit", lambda m, x: m.dsplit(x, [1, 2]), (A(2, 3, 4),)),
+    Case("squeeze", lambda m, x: (x.squeeze((1, 3)), m.squeeze(x, (0, -1))), (A(3, 1, 4, 1),),
+         name="squeeze_tuple"),
+]

@@ -191,8 +191,11 @@ def t(x: Tensor) -> Tensor:
     return x if x.ndim < 2 else transpose(x, 0, 1)
 
 
-def squeeze(x: Tensor, dim: int | None = None) -> Tensor:
-    """Drop size-1 dims (all, or only ``dim`` if it has size 1)."""
+def squeeze(x: Tensor, dim=None) -> Tensor:
+    """Drop size-1 dims (all, or those of ``dim``, an int or a tuple, that have size 1)."""
+    if isinstance(dim, (tuple, list)):
+        drop = {normalize_dim(d, x.ndim, "squeeze") for d in dim}
+        return reshape(x, tuple(s for i, s in enumerate(x.shape) if not (i in drop and s == 1)))
     if dim is None:
         return reshape(x, tuple(s for s in x.shape if s != 1))
     d = normalize_dim(dim, x.ndim, "squeeze")
