@@ -30,6 +30,8 @@ CASES = [
     Case("add", lambda m, a, b: a.float() + b, (A(3), A()), gradcheck=False,
          name="add_dim_float32_0d_float64"),
     Case("sub", lambda m, a, b: m.sub(a, b), (A(2, 3), A(3))),
+    Case("add", lambda m, a, b: (m.add(a, b, alpha=-0.5), a.sub(b, alpha=2)), (A(2, 3), A(3)),
+         name="add_sub_alpha"),
     Case("sub", lambda m, a: 1 - a, (A(3),), name="rsub_scalar"),
     Case("mul", lambda m, a, b: m.mul(a, b), (A(2, 1, 3), A(4, 1))),
     Case("mul", lambda m, a, b: a * b, (T(3, 4), T(3, 4)), name="mul_zeros"),

@@ -54,7 +54,8 @@ CASES = [
     Case("where", lambda m, a: m.where(a > 0, a, 2.5), (I(3, 4),), grad=False,
          name="where_int_float_promotes"),
     # ---- new shape ops ----------------------------------------------------------------------
-    Case("flip", lambda m, x: (m.flip(x, [0, 2]), x.flip(1)), (A(2, 3, 4),)),
+    Case("flip", lambda m, x: (m.flip(x, [0, 2]), x.flip(1), m.flip(x, dims=(1,))), (A(2, 3, 4),)),
+    Case("is_contiguous", lambda m, x: x.is_contiguous(), (A(2),), grad=False),
     Case("fliplr", lambda m, x: m.fliplr(x), (A(3, 4),)),
     Case("flipud", lambda m, x: x.flipud(), (A(3, 4),)),
     Case("roll", lambda m, x: (m.roll(x, 1, 1), x.roll((2, -1), (0, 1)), m.roll(x, 5)),

@@ -39,20 +39,18 @@ def test_docs_table_is_current():
         "docs/ops.md is stale: run python -m deepgrad.ops > docs/ops.md")
 
 
+def _inputs(m, arrs, grad_index=None, all_grad=False):
+    """Tensors of module ``m`` (deepgrad or torch); float ones require grad as asked."""
+    return [m.tensor(a, requires_grad=bool(a.dtype.kind == "f" and (all_grad or i == grad_index)))
+            for i, a in enumerate(arrs)]
+
+
 def _dg_inputs(arrs, grad_index=None, all_grad=False):
-    out = []
-    for i, a in enumerate(arrs):
-        req = a.dtype.kind == "f" and (all_grad or i == grad_index)
-        out.append(dg.tensor(a, requires_grad=req))
-    return out
+    return _inputs(dg, arrs, grad_index, all_grad)
 
 
 def _torch_inputs(arrs, grad_index=None, all_grad=False):
-    out = []
-    for i, a in enumerate(arrs):
-        req = a.dtype.kind == "f" and (all_grad or i == grad_index)
-        out.append(torch.tensor(a, requires_grad=req))
-    return out
+    return _inputs(torch, arrs, grad_index, all_grad)
 
 
 def _float_indices(case):

@@ -248,13 +248,17 @@ class Copy(Function):
 
 
 # ---- wrappers (PyTorch names) --------------------------------------------------------------
-def add(a, b) -> Tensor:
-    """``a + b`` with broadcasting."""
+def add(a, b, *, alpha=1) -> Tensor:
+    """``a + alpha * b`` with broadcasting."""
+    if alpha != 1:
+        b = b * alpha
     return Add().apply(*pair(a, b))
 
 
-def sub(a, b) -> Tensor:
-    """``a - b`` with broadcasting."""
+def sub(a, b, *, alpha=1) -> Tensor:
+    """``a - alpha * b`` with broadcasting."""
+    if alpha != 1:
+        b = b * alpha
     return Sub().apply(*pair(a, b))
 
 

@@ -27,6 +27,8 @@ def _binary(op: str, ufunc_name: str, a, b) -> Tensor:
 
 def _comparison(name: str, ufunc_name: str, operator: str, aliases=()):
     def fn(input, other, *, out=None):  # noqa: A002 - PyTorch's argument name
+        if other is None and operator in ("==", "!="):  # ``t == None`` is False, as PyTorch
+            return operator == "!="
         return _out(_binary(name, ufunc_name, input, other), out)
 
     fn.__name__ = fn.__qualname__ = name
@@ -115,39 +117,21 @@ def bitwise_not(input, *, out=None):  # noqa: A002
     return _out(_const(get_array_module(x.data).invert(x.data)), out)
 
 
-@register("comparison", differentiable=False)
-def isnan(input) -> Tensor:  # noqa: A002
-    """True where ``input`` is NaN."""
-    x = as_tensor(input)
-    return _const(get_array_module(x.data).isnan(x.data))
+def _test(name: str, doc: str):
+    def fn(input) -> Tensor:  # noqa: A002
+        x = as_tensor(input)
+        return _const(getattr(get_array_module(x.data), name)(x.data))
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    return register("comparison", differentiable=False)(fn)
 
 
-@register("comparison", differentiable=False)
-def isinf(input) -> Tensor:  # noqa: A002
-    """True where ``input`` is +inf or -inf."""
-    x = as_tensor(input)
-    return _const(get_array_module(x.data).isinf(x.data))
-
-
-@register("comparison", differentiable=False)
-def isposinf(input) -> Tensor:  # noqa: A002
-    """True where ``input`` is +inf."""
-    x = as_tensor(input)
-    return _const(get_array_module(x.data).isposinf(x.data))
-
-
-@register("comparison", differentiable=False)
-def isneginf(input) -> Tensor:  # noqa: A002
-    """True where ``input`` is -inf."""
-    x = as_tensor(input)
-    return _const(get_array_module(x.data).isneginf(x.data))
-
-
-@register("comparison", differentiable=False)
-def isfinite(input) -> Tensor:  # noqa: A002
-    """True where ``input`` is neither NaN nor infinite."""
-    x = as_tensor(input)
-    return _const(get_array_module(x.data).isfinite(x.data))
+isnan = _test("isnan", "True where ``input`` is NaN.")
+isinf = _test("isinf", "True where ``input`` is +inf or -inf.")
+isposinf = _test("isposinf", "True where ``input`` is +inf.")
+isneginf = _test("isneginf", "True where ``input`` is -inf.")
+isfinite = _test("isfinite", "True where ``input`` is neither NaN nor infinite.")
 
 
 @register("comparison", differentiable=False)

@@ -10,16 +10,16 @@ from __future__ import annotations
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..backend import get_array_module
+from . import arithmetic
 from ._util import as_tensor, check_broadcast, float_input, pair
 from .compare import _out
 from .registry import register
 
 
-class _Binary(Function):
+class _Binary(arithmetic._Binary):
     """``y = f(a, b)``; ``grads(xp, a, b, y, gy)`` returns (ga, gb) (None where not needed)."""
 
     f = grads = None
-    op = ""
 
     def forward(self, a, b):
         self.a, self.b = a, b
@@ -30,13 +30,6 @@ class _Binary(Function):
         ga, gb = self.grads(get_array_module(gy), self.a, self.b, self.y, gy)
         n = self.needs_input_grad
         return (ga if n[0] else None), (gb if n[1] else None)
-
-    def apply(self, a, b):
-        try:
-            return Function.apply(self, a, b)
-        except ValueError:
-            check_broadcast(self.op, a.data, b.data)
-            raise
 
 
 def _binary(name: str, f, grads, doc: str, floats_only: bool = True, operators=()):

@@ -17,8 +17,12 @@ def _dims_arg(dims):
 
 
 @register("shape")
-def flip(input, *dims) -> Tensor:  # noqa: A002
-    """Reverse the order of elements along ``dims``."""
+def flip(input, *dims, **kwargs) -> Tensor:  # noqa: A002
+    """Reverse the order of elements along ``dims`` (positional, a sequence, or ``dims=``)."""
+    if "dims" in kwargs:
+        dims = (kwargs.pop("dims"),)
+    if kwargs:
+        raise TypeError(f"flip() got unexpected keyword arguments {sorted(kwargs)}")
     x = as_tensor(input)
     key = [slice(None)] * x.ndim
     for d in _dims_arg(dims):
@@ -238,6 +242,12 @@ def view_as(input, other) -> Tensor:  # noqa: A002
 def reshape_as(input, other) -> Tensor:  # noqa: A002
     """``reshape(other.shape)``."""
     return reshape(as_tensor(input), tuple(other.shape))
+
+
+@register("shape", function=False, differentiable=False)
+def is_contiguous(input, memory_format=None) -> bool:  # noqa: A002
+    """True: ``contiguous()`` hands back every tensor as it is usable."""
+    return True
 
 
 @register("shape", function=False)
