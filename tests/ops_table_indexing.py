@@ -218,3 +218,10 @@ CASES += [
     Case("squeeze", lambda m, x: (x.squeeze((1, 3)), m.squeeze(x, (0, -1))), (A(3, 1, 4, 1),),
          name="squeeze_tuple"),
 ]
+
+CASES += [
+    Case("item", lambda m, x, i: (x.sum().item(), i[0].item(), x[1:2].item()), (A(3), I(2)),
+         grad=False),
+    Case("tolist", lambda m, x, i: (x.tolist(), i.tolist(), x[0].tolist()), (A(3), I(2)),
+         grad=False),
+]

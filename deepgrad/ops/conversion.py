@@ -96,3 +96,20 @@ def _format(self, spec: str) -> str:
 
 
 operator("__format__", _format)
+
+
+@register("conversion", function=False, differentiable=False)
+def item(self):
+    """The value of a one-element tensor as a Python number."""
+    if self.data.size != 1:
+        from ._util import OpError
+
+        raise OpError(f"item(): a Tensor with {self.data.size} elements cannot be converted to "
+                      f"Scalar (shape {tuple(self.shape)})")
+    return self.data.item()
+
+
+@register("conversion", function=False, differentiable=False)
+def tolist(self):
+    """The values as (nested) Python lists; a 0-d tensor gives a number."""
+    return self.data.tolist()

@@ -193,3 +193,22 @@ def _install_in_place() -> None:
 
 
 _install_in_place()
+
+
+# In-place forms of the unary elementwise ops (``x.exp_()``, ``x.sqrt_()``...); the arithmetic
+# family (``add_``, ``mul_``, ``clamp_``...) lives with the autograd core.
+UNARY_IN_PLACE = ("abs", "acos", "acosh", "asin", "asinh", "atan", "atanh", "ceil", "cos", "cosh",
+                  "erf", "erfc", "erfinv", "exp", "exp2", "expm1", "floor", "frac", "log",
+                  "log10", "log1p", "log2", "neg", "reciprocal", "relu", "round", "rsqrt",
+                  "sigmoid", "sign", "sgn", "sin", "sinh", "sqrt", "square", "tan", "tanh",
+                  "trunc")
+
+
+def _install_unary_in_place() -> None:
+    from .registry import OPS
+
+    for name in UNARY_IN_PLACE:
+        _in_place_of(name + "_", OPS[name].fn)
+
+
+_install_unary_in_place()
