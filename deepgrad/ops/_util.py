@@ -30,7 +30,8 @@ def pair(a, b):
     """
     if isinstance(a, Tensor):
         if isinstance(b, Tensor):
-            if a.data.dtype == b.data.dtype:
+            da, db = a.data.dtype, b.data.dtype
+            if da is db or da == db:  # builtin dtypes are singletons: ``is`` is the fast test
                 return a, b
         elif a.data.dtype.kind in "fc" and isinstance(b, (int, float)):
             return a, as_tensor(b, a)

@@ -296,16 +296,22 @@ def neg(x) -> Tensor:
 
 def exp(x) -> Tensor:
     """``e^x``."""
-    return Exp().apply(float_input(x))
+    if x.__class__ is not Tensor or x.data.dtype.kind not in "fc":  # ints give float32
+        x = float_input(x)
+    return Exp().apply(x)
 
 
 def log(x) -> Tensor:
     """Natural logarithm."""
-    return Log().apply(float_input(x))
+    if x.__class__ is not Tensor or x.data.dtype.kind not in "fc":  # ints give float32
+        x = float_input(x)
+    return Log().apply(x)
 
 
 def sqrt(x) -> Tensor:
-    return Sqrt().apply(float_input(x))
+    if x.__class__ is not Tensor or x.data.dtype.kind not in "fc":  # ints give float32
+        x = float_input(x)
+    return Sqrt().apply(x)
 
 
 def abs(x) -> Tensor:  # noqa: A001 - PyTorch's name

@@ -14,6 +14,7 @@ from ..autograd.tensor import Tensor
 from ..backend import get_array_module
 from ._util import as_tensor
 from .registry import operator, register
+from .shape import getitem as numpy_order
 
 
 def _is_array(i) -> bool:
@@ -137,15 +138,18 @@ def setitem(self: Tensor, index, value) -> None:
     self.requires_grad = out.requires_grad
 
 
+_BASIC = (int, slice, type(None), type(Ellipsis))
+
+
 def getitem(x: Tensor, index) -> Tensor:
     """``x[index]`` with PyTorch's dimension order for ints mixed with index arrays."""
-    from .shape import getitem as numpy_order
-
-    if isinstance(index, tuple):
-        xp = get_array_module(x.data)
-        first, rest = split_ints(_unwrap(index, xp))
-        if first is not None:
-            return numpy_order(numpy_order(x, first), rest)
+    if index.__class__ is tuple:
+        for i in index:
+            if i.__class__ not in _BASIC:  # only an index array can change the order
+                first, rest = split_ints(_unwrap(index, get_array_module(x.data)))
+                if first is not None:
+                    return numpy_order(numpy_order(x, first), rest)
+                break
     return numpy_order(x, index)
 
 
