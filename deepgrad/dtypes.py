@@ -138,8 +138,8 @@ def canonical(dtype):
     """A NumPy dtype for ``dtype`` (``bfloat16`` maps to its float32 storage)."""
     if dtype is bfloat16:
         return numpy.dtype(numpy.float32)
-    if dtype is float:
-        return default_float()
+    if dtype is float:  # Python's float is a double, as PyTorch reads it
+        return numpy.dtype(numpy.float64)
     if dtype is int:
         return numpy.dtype(numpy.int64)
     if dtype is bool:

@@ -18,6 +18,8 @@ def test_dtype_objects_and_aliases():
         assert dg.zeros(2, dtype=d).dtype == d
         assert dg.tensor([1, 0], dtype=d).dtype == np.dtype(d)
     assert dg.tensor([1.0]).dtype == dg.float32
+    # Python's types as dtypes mean what PyTorch reads: float is float64, int is int64.
+    assert dg.zeros(2, dtype=float).dtype == dg.float64 and dg.ones(1, dtype=int).dtype == dg.int64
 
 
 def test_bfloat16_is_rounded_float32_storage():
