@@ -10,17 +10,20 @@ from . import (
     indexing,
     linalg_decomp,
     linalg_norms,
+    linalg_power,
     linalg_products,
+    masked,
     reduce_more,
     scan,
     setitem,
     shape_diag,
     shape_more,
     sorting,
+    stacking,
 )
 
 MODULES = (_core_table, compare, conversion, elementwise, elementwise_binary, extras,
            factories,
            indexing, linalg_decomp,
-           linalg_norms, linalg_products, reduce_more, scan,
-           setitem, shape_diag, shape_more, sorting)
+           linalg_norms, linalg_power, linalg_products, masked, reduce_more, scan,
+           setitem, shape_diag, shape_more, sorting, stacking)

@@ -8,6 +8,7 @@ from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..backend import get_array_module
 from . import linalg_decomp as D
+from . import linalg_power as P
 from ._util import float_input, normalize_dim
 from .reduce import _axes, _expand_back
 from .registry import register
@@ -159,13 +160,13 @@ def slogdet(input):  # noqa: A002
 @register("linalg")
 def pinverse(input, rcond: float = 1e-15) -> Tensor:  # noqa: A002
     """``linalg.pinv`` with ``rcond`` as the relative cutoff."""
-    return D.pinv(input, rtol=rcond)
+    return P.pinv(input, rtol=rcond)
 
 
 @register("linalg")
 def matrix_power(input, n: int) -> Tensor:  # noqa: A002
     """``linalg.matrix_power``."""
-    return D.matrix_power(input, n)
+    return P.matrix_power(input, n)
 
 
 @register("linalg")

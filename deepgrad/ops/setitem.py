@@ -190,9 +190,10 @@ def _in_place_of(name: str, fn):
 
 def _install_in_place() -> None:
     from . import indexing as ix
+    from . import masked
 
-    for fn in (ix.masked_fill, ix.masked_scatter, ix.index_fill, ix.index_add, ix.index_copy,
-               ix.scatter, ix.scatter_add, ix.scatter_reduce, index_put):
+    for fn in (masked.masked_fill, masked.masked_scatter, ix.index_fill, ix.index_add,
+               ix.index_copy, ix.scatter, ix.scatter_add, ix.scatter_reduce, index_put):
         _in_place_of(fn.__name__ + "_", fn)
 
 

@@ -267,39 +267,3 @@ def broadcast_tensors(*tensors):
         raise OpError(f"broadcast_tensors(): shapes {[tuple(t.shape) for t in ts]} cannot be "
                       f"broadcast together") from None
     return tuple(t if tuple(t.shape) == shape else expand(t, shape) for t in ts)
-
-
-@register("shape")
-def ravel(input) -> Tensor:  # noqa: A002
-    """The flattened 1-D tensor."""
-    return reshape(as_tensor(input), (-1,))
-
-
-def _split_along(op, input, sections, dim, min_ndim):
-    x = as_tensor(input)
-    if x.ndim < min_ndim:
-        raise RuntimeError(f"{op}(): requires a tensor with at least {min_ndim} dimension(s), "
-                           f"got shape {tuple(x.shape)}")
-    if isinstance(sections, int) and x.shape[dim] % sections:
-        raise RuntimeError(f"{op}(): dimension {dim} of size {x.shape[dim]} is not divisible "
-                           f"by the split size {sections}")
-    return tensor_split(x, sections, dim)
-
-
-@register("shape")
-def hsplit(input, indices_or_sections):  # noqa: A002
-    """``tensor_split`` along dim 1 (dim 0 for 1-D); an int must divide the size."""
-    x = as_tensor(input)
-    return _split_along("hsplit", x, indices_or_sections, 0 if x.ndim == 1 else 1, 1)
-
-
-@register("shape")
-def vsplit(input, indices_or_sections):  # noqa: A002
-    """``tensor_split`` along dim 0 of a tensor with at least 2 dims."""
-    return _split_along("vsplit", input, indices_or_sections, 0, 2)
-
-
-@register("shape")
-def dsplit(input, indices_or_sections):  # noqa: A002
-    """``tensor_split`` along dim 2 of a tensor with at least 3 dims."""
-    return _split_along("dsplit", input, indices_or_sections, 2, 3)
