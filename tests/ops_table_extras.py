@@ -84,3 +84,13 @@ CASES = [
     Case("index_put_", lambda m, x, v: (x * 1).index_put_((m.tensor(SEL),), v, True),
          (A(3, 4), A(4))),
 ]
+
+CASES += [
+    Case("lgamma", lambda m, x: (m.lgamma(x), x.lgamma()), (In((3, 4), "pos"),)),
+    Case("lgamma", lambda m, x: m.lgamma(x * 3 - 4.7), (A(3, 4),), name="lgamma_negative"),
+    Case("digamma", lambda m, x: (m.digamma(x * 5), x.digamma(), m.digamma(x + 20)), (P(3, 4),)),
+    Case("digamma", lambda m, x: m.digamma(x * 0.5 - 2.3), (A(3, 4),), name="digamma_negative"),
+    Case("polygamma", lambda m, x: (m.polygamma(1, x), x.polygamma(2), m.polygamma(3, x * 9)),
+         (P(3, 4),)),
+    Case("mvlgamma", lambda m, x: (m.mvlgamma(x + 2, 3), x.mvlgamma(1)), (P(3, 4),)),
+]

@@ -19,6 +19,7 @@ from . import (
     shape_diag,
     shape_more,
     sorting,
+    special,
     stacking,
 )
 
@@ -26,4 +27,4 @@ MODULES = (_core_table, compare, conversion, elementwise, elementwise_binary, ex
            factories,
            indexing, linalg_decomp,
            linalg_norms, linalg_power, linalg_products, masked, reduce_more, scan,
-           setitem, shape_diag, shape_more, sorting, stacking)
+           setitem, shape_diag, shape_more, sorting, special, stacking)
