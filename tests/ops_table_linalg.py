@@ -104,3 +104,24 @@ CASES = [
         a, 1), m.linalg.norm(a, "fro", (0, 1), keepdim=True), m.linalg.norm(a[0], 3)),
          (A(3, 4),)),
 ]
+
+CASES += [
+    Case("linalg.solve_triangular", lambda m, a, b: (
+        m.linalg.solve_triangular(a, b, upper=True),
+        m.linalg.solve_triangular(a, b, upper=False, unitriangular=True),
+        m.linalg.solve_triangular(a, b.mT, upper=True, left=False)), (SPD(3, 3), A(3, 2))),
+    Case("linalg.lstsq", lambda m, a, b: m.linalg.lstsq(a, b).solution, (A(5, 3), A(5, 2))),
+    Case("linalg.lstsq", lambda m, a, b: tuple(m.linalg.lstsq(a, b)), (A(5, 3), A(5, 2)),
+         grad=False, name="linalg_lstsq_all_outputs"),
+    Case("linalg.lstsq", lambda m, a, b: tuple(m.linalg.lstsq(a, b, driver="gelsd")),
+         (A(5, 3), A(5, 2)), name="linalg_lstsq_gelsd"),
+    Case("linalg.matrix_rank", lambda m, a: (m.linalg.matrix_rank(a), m.linalg.matrix_rank(
+        a[:, :1] * a[:1, :])), (A(4, 3),), grad=False),
+    Case("linalg.multi_dot", lambda m, a, b, c: m.linalg.multi_dot([a, b, c]),
+         (A(3), A(3, 4), A(4, 2))),
+    Case("linalg.vecdot", lambda m, a, b: m.linalg.vecdot(a, b), (A(3, 4), A(4))),
+    Case("linalg.matrix_exp", lambda m, a: m.linalg.matrix_exp(a), (A(2, 3, 3),)),
+    Case("linalg.matrix_exp", lambda m, a: m.linalg.matrix_exp(a * 3), (A(3, 3),),
+         name="matrix_exp_large_norm"),
+    Case("matrix_exp", lambda m, a: (m.matrix_exp(a), a.matrix_exp()), (A(3, 3),)),
+]

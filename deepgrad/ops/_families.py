@@ -9,6 +9,7 @@ from . import (
     factories,
     indexing,
     linalg_decomp,
+    linalg_more,
     linalg_norms,
     linalg_power,
     linalg_products,
@@ -26,5 +27,5 @@ from . import (
 MODULES = (_core_table, compare, conversion, elementwise, elementwise_binary, extras,
            factories,
            indexing, linalg_decomp,
-           linalg_norms, linalg_power, linalg_products, masked, reduce_more, scan,
+           linalg_more, linalg_norms, linalg_power, linalg_products, masked, reduce_more, scan,
            setitem, shape_diag, shape_more, sorting, special, stacking)
