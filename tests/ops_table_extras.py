@@ -94,3 +94,29 @@ CASES += [
          (P(3, 4),)),
     Case("mvlgamma", lambda m, x: (m.mvlgamma(x + 2, 3), x.mvlgamma(1)), (P(3, 4),)),
 ]
+
+# An all-NaN row: PyTorch hands a gradient to one of its elements although the output is NaN;
+# deepgrad gives it none, so that row's gradients are not compared.
+NAN_ROW = [[0.0, float("nan"), 0.0, 0.0], [float("nan")] * 4, [0.0] * 4]
+CASES += [
+    Case("nanquantile", lambda m, x: (m.nanquantile(x, 0.3), x.nanquantile(0.5, dim=1),
+                                      m.nanquantile(x, m.tensor([0.2, 0.7], dtype=x.dtype), 0,
+                                                    keepdim=True)), (A(3, 4),)),
+    Case("nanquantile", lambda m, x: (m.nanquantile(x + m.tensor(NAN_ROW, dtype=x.dtype), 0.4,
+                                                    dim=1),
+                                      m.nanquantile(x + m.tensor(NAN_ROW, dtype=x.dtype), 0.5,
+                                                    keepdim=True)),
+         (A(3, 4),), gradcheck=False, torch_grad=False, name="nanquantile_nan"),
+    Case("histogram", lambda m, x: (tuple(m.histogram(x, 5)), tuple(x.histogram(
+        m.tensor([-1.0, 0.0, 0.5, 2.0], dtype=x.dtype)))), (A(20),), grad=False),
+    Case("histogram", lambda m, x, w: tuple(m.histogram(x, 4, range=(-1.0, 1.0), weight=w,
+                                                        density=True)), (A(20), P(20)),
+         grad=False, name="histogram_weighted_density"),
+    Case("unique_consecutive", lambda m, x: m.unique_consecutive(
+        x, return_inverse=True, return_counts=True), (In((12,), "nat"),), grad=False),
+    Case("unique_consecutive", lambda m, x: x.unique_consecutive(dim=0, return_counts=True),
+         (In((6, 2), "bool"),), grad=False, name="unique_consecutive_dim"),
+    Case("cumulative_trapezoid", lambda m, y, x: (
+        m.cumulative_trapezoid(y), m.cumulative_trapezoid(y, x),
+        m.cumulative_trapezoid(y, dx=0.5, dim=0)), (A(3, 4), A(4))),
+]

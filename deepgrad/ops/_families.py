@@ -22,10 +22,12 @@ from . import (
     sorting,
     special,
     stacking,
+    statistics,
 )
 
 MODULES = (_core_table, compare, conversion, elementwise, elementwise_binary, extras,
            factories,
            indexing, linalg_decomp,
            linalg_more, linalg_norms, linalg_power, linalg_products, masked, reduce_more, scan,
-           setitem, shape_diag, shape_more, sorting, special, stacking)
+           setitem, shape_diag, shape_more, sorting, special, stacking,
+           statistics)
