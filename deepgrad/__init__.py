@@ -93,7 +93,7 @@ __all__ = [
 # Every registered op as ``dg.<name>`` (ops/registry.py); PyTorch's dtype names that shadow
 # builtins (``dg.float``, ``dg.int``, ``dg.bool``) come last so nothing above sees them.
 globals().update(_OPS)
-__all__ += sorted(_OPS)
+__all__ += sorted(set(_OPS) - set(__all__))
 float = float32  # noqa: A001
 int = int32  # noqa: A001
 bool = bool_  # noqa: A001
