@@ -202,3 +202,37 @@ CASES += [_unary_in_place(op) for op in (
     "erfc", "erfinv", "exp", "exp2", "expm1", "floor", "frac", "log", "log10", "log1p", "log2",
     "neg", "reciprocal", "relu", "round", "rsqrt", "sigmoid", "sign", "sgn", "sin", "sinh",
     "sqrt", "square", "tan", "tanh", "trunc")]
+
+
+X34_X34 = (A(3, 4), A(3, 4))
+
+
+def _binary_in_place(op, *args, inputs=X34_X34, **kw):
+    def call(m, x, *rest):
+        y = x * 1
+        out = getattr(y, op + "_")(*rest, *args)
+        assert out is y
+        return y
+
+    return Case(op + "_", call, inputs, **kw)
+
+
+CASES += [
+    _binary_in_place("pow", 2, inputs=(A(3, 4),)),
+    _binary_in_place("fmod", inputs=(A(3, 4), P(3, 4))),
+    _binary_in_place("remainder", 1.5, inputs=(A(3, 4),)),
+    _binary_in_place("lerp", 0.3),
+    _binary_in_place("clamp_min", -0.2, inputs=(A(3, 4),)),
+    _binary_in_place("clamp_max", 0.2, inputs=(A(3, 4),)),
+    Case("addcmul_", lambda m, x, a, b: (x * 1).addcmul_(a, b, value=0.5), (A(3), A(3), A(3))),
+    Case("addcdiv_", lambda m, x, a, b: (x * 1).addcdiv_(a, b, value=-1), (A(3), A(3), P(3))),
+    _binary_in_place("tril", 1, inputs=(A(3, 4),)),
+    _binary_in_place("triu", inputs=(A(3, 4),)),
+    _binary_in_place("atan2"),
+    _binary_in_place("hypot"),
+    _binary_in_place("copysign", inputs=(A(3, 4), A(3, 4)), gradcheck=False),
+    _binary_in_place("xlogy", inputs=(A(3, 4), P(3, 4))),
+    _binary_in_place("floor_divide", 0.7, inputs=(A(3, 4),), grad=False),
+    _binary_in_place("logit", inputs=(In((3, 4), "prob"),)),
+    _binary_in_place("nan_to_num", inputs=(A(3, 4),)),
+]

@@ -217,3 +217,19 @@ def _install_unary_in_place() -> None:
 
 
 _install_unary_in_place()
+
+
+# In-place forms of binary and structural ops (``x.pow_(2)``, ``m.lerp_(p, 0.1)``...).
+OTHER_IN_PLACE = ("pow", "fmod", "remainder", "lerp", "clamp_min", "clamp_max", "addcmul",
+                  "addcdiv", "tril", "triu", "atan2", "hypot", "copysign", "xlogy",
+                  "floor_divide", "logit", "nan_to_num")
+
+
+def _install_other_in_place() -> None:
+    from .registry import OPS
+
+    for name in OTHER_IN_PLACE:
+        _in_place_of(name + "_", OPS[name].fn)
+
+
+_install_other_in_place()
