@@ -186,3 +186,18 @@ def test_registry_gives_function_method_and_alias():
     from deepgrad.ops.arithmetic import add
 
     assert F.relu is dg.relu and dg.add is add
+
+
+def test_in_place_methods_write_through_and_refuse_unsafe_casts():
+    x = dg.tensor([1.0, 4.0])
+    view = x[:]
+    assert x.sqrt_() is x and view.tolist() == [1.0, 2.0]
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        dg.tensor([1, 4]).sqrt_()
+    w = dg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf"):
+        w.exp_()
+    y = w * 1
+    y.pow_(2).masked_fill_(dg.tensor([True, False]), 0.0)
+    y.sum().backward()
+    assert w.grad.tolist() == [0.0, 4.0]

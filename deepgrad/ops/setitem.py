@@ -162,6 +162,10 @@ def rebind(self: Tensor, out: Tensor, op: str) -> Tensor:
     to record, ``out``'s values are written into ``self``'s array (views see them); while
     recording, ``self`` becomes ``out``'s node (arrays saved by earlier ops stay intact); a leaf
     that requires grad is an error, as in PyTorch."""
+    xp = get_array_module(self.data)
+    if not xp.can_cast(out.data.dtype, self.data.dtype, "same_kind"):
+        raise RuntimeError(f"{op}: result type {out.dtype} can't be cast to the desired output "
+                           f"type {self.dtype}")
     if not (STATE.enabled and out.requires_grad):
         if out.data.shape != self.data.shape:
             raise RuntimeError(f"{op}: the result's shape {tuple(out.shape)} does not match "
