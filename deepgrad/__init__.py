@@ -100,3 +100,4 @@ bool = bool_  # noqa: A001
 __all__ += ["float", "int", "bool"]
 
 from . import linalg  # noqa: E402,F401  (dg.linalg: the registry's "linalg.*" ops)
+from . import special  # noqa: E402,F401  (dg.special: torch.special's names for registered ops)
