@@ -99,5 +99,5 @@ int = int32  # noqa: A001
 bool = bool_  # noqa: A001
 __all__ += ["float", "int", "bool"]
 
-from . import linalg  # noqa: E402,F401  (dg.linalg: the registry's "linalg.*" ops)
-from . import special  # noqa: E402,F401  (dg.special: torch.special's names for registered ops)
+# dg.linalg (the registry's "linalg.*" ops) and dg.special (torch.special's names for ops).
+from . import linalg, special  # noqa: E402,F401
