@@ -6,6 +6,7 @@ from . import (
     elementwise,
     elementwise_binary,
     extras,
+    extras_more,
     factories,
     indexing,
     linalg_decomp,
@@ -25,7 +26,7 @@ from . import (
     statistics,
 )
 
-MODULES = (_core_table, compare, conversion, elementwise, elementwise_binary, extras,
+MODULES = (_core_table, compare, conversion, elementwise, elementwise_binary, extras, extras_more,
            factories,
            indexing, linalg_decomp,
            linalg_more, linalg_norms, linalg_power, linalg_products, masked, reduce_more, scan,
