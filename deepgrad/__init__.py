@@ -23,50 +23,36 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .dtypes import (
+    bfloat16,
+    bool_,
+    cdouble,
+    cfloat,
+    complex64,
+    complex128,
+    double,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    is_floating_point,
+    long,
+    promote_types,
+    result_type,
+    set_default_dtype,
+    short,
+    uint8,
+)
 from .ops import _methods  # noqa: F401  (attaches Tensor operators)
-from .ops.activation import log_softmax, relu, sigmoid, sign, softmax, tanh
-from .ops.arithmetic import (
-    abs,
-    add,
-    clamp,
-    clip,
-    div,
-    exp,
-    log,
-    maximum,
-    minimum,
-    mul,
-    neg,
-    pow,
-    sqrt,
-    sub,
-    where,
-)
-from .ops.linalg import matmul
-from .ops.reduce import amax, argmax, argmin, max, mean, min, std, sum, var
-from .ops.shape import (
-    broadcast_to,
-    cat,
-    chunk,
-    concat,
-    expand,
-    flatten,
-    permute,
-    reshape,
-    split,
-    squeeze,
-    stack,
-    t,
-    transpose,
-    unsqueeze,
-)
+from .ops import registry as _registry
 from .random import Generator, generator, get_rng_state, manual_seed, set_rng_state
 
-float32 = backend.numpy.float32
-float64 = backend.numpy.float64
-int64 = backend.numpy.int64
-int32 = backend.numpy.int32
-bool_ = backend.numpy.bool_
+_OPS = _registry.namespace("dg")  # every registered op, exported as dg.<name> below
 
 from . import (  # noqa: E402
     autograd,
@@ -99,14 +85,23 @@ __all__ = [
     "set_grad_enabled", "inference_mode", "is_inference_mode_enabled",
     "arange", "as_tensor", "empty", "eye", "from_numpy", "full", "full_like",
     "linspace", "ones", "ones_like", "rand", "rand_like", "randint", "randn", "randn_like",
-    "randperm", "tensor", "zeros", "zeros_like", "relu", "sigmoid", "softmax", "tanh", "abs",
-    "log_softmax", "sign", "t",
-    "add", "clamp", "clip", "div", "exp", "log", "maximum", "minimum", "mul", "neg", "pow",
-    "sqrt", "sub", "where", "matmul", "amax", "argmax", "argmin", "max", "mean", "min", "std",
-    "sum", "var", "broadcast_to", "cat", "chunk", "concat", "expand", "flatten", "permute",
-    "reshape", "split", "squeeze", "stack", "transpose", "unsqueeze", "generator",
-    "get_rng_state", "manual_seed", "Generator", "set_rng_state", "float32", "float64", "int64",
-    "int32",
+    "randperm", "tensor", "zeros", "zeros_like", "generator", "Generator",
+    "get_rng_state", "manual_seed", "set_rng_state", "float32", "float64", "int64", "int32",
     "bool_", "autograd", "functional", "nn",
     "cuda", "device", "get_default_device", "set_default_device",
+    "bfloat16", "cdouble", "cfloat", "complex64", "complex128", "double", "float16",
+    "get_default_dtype", "half", "int8", "int16", "is_floating_point", "long", "promote_types",
+    "result_type", "set_default_dtype", "short", "uint8",
 ]
+
+# Every registered op as ``dg.<name>`` (ops/registry.py); PyTorch's dtype names that shadow
+# builtins (``dg.float``, ``dg.int``, ``dg.bool``) come last so nothing above sees them.
+globals().update(_OPS)
+__all__ += sorted(set(_OPS) - set(__all__))
+float = float32  # noqa: A001
+int = int32  # noqa: A001
+bool = bool_  # noqa: A001
+__all__ += ["float", "int", "bool"]
+
+# dg.linalg (the registry's "linalg.*" ops) and dg.special (torch.special's names for ops).
+from . import linalg, special  # noqa: E402,F401

@@ -152,3 +152,8 @@ from .ops.activation_param import glu, prelu, rrelu, softmin, tanhshrink  # noqa
 from .ops.loss_margin import normalize  # noqa: E402
 
 __all__ += ["normalize"]
+# Ops whose registry row says torch.nn.functional has them (ops/registry.py).
+from .ops.registry import namespace as _namespace  # noqa: E402
+
+globals().update(_namespace("F"))
+__all__ += sorted(set(_namespace("F")) - set(__all__))

@@ -6,6 +6,12 @@ import numpy
 from ..autograd.tensor import Tensor, _as_array
 
 
+class OpError(RuntimeError, ValueError):
+    """A shape or argument error of an op: a RuntimeError as PyTorch raises, and a ValueError as
+    deepgrad raised before, so ``except RuntimeError`` (PyTorch code) and ``except ValueError``
+    both catch it."""
+
+
 def as_tensor(x, like: Tensor | None = None) -> Tensor:
     """Return ``x`` as a Tensor; a Python scalar or array takes ``like``'s floating dtype."""
     if isinstance(x, Tensor):
@@ -18,10 +24,51 @@ def as_tensor(x, like: Tensor | None = None) -> Tensor:
 
 
 def pair(a, b):
-    """Coerce a binary op's operands: at least one is a Tensor and gives its dtype to scalars."""
+    """Coerce a binary op's operands to one dtype by PyTorch's promotion rules.
+
+    The common cases stay cheap: two tensors of one dtype pass through, and a Python number
+    next to a floating tensor takes that tensor's dtype (it never upcasts float32).
+    """
     if isinstance(a, Tensor):
-        return a, (b if isinstance(b, Tensor) else as_tensor(b, a))
-    return as_tensor(a, b), b
+        if isinstance(b, Tensor):
+            da, db = a.data.dtype, b.data.dtype
+            if da is db or da == db:  # builtin dtypes are singletons: ``is`` is the fast test
+                return a, b
+        elif a.data.dtype.kind in "fc" and isinstance(b, (int, float)):
+            return a, as_tensor(b, a)
+    elif isinstance(b, Tensor) and b.data.dtype.kind in "fc" and isinstance(a, (int, float)):
+        return as_tensor(a, b), b
+    return promote(a, b)
+
+
+def promote(*operands):
+    """All operands as Tensors of their PyTorch result type (``dtypes.result_type``)."""
+    from ..dtypes import result_type
+
+    dtype = result_type(*operands)
+    return tuple(cast(o, dtype) for o in operands)
+
+
+def cast(x, dtype) -> Tensor:
+    """``x`` (Tensor, array or Python scalar) as a Tensor of ``dtype``; differentiable."""
+    if isinstance(x, Tensor):
+        if x.data.dtype == dtype:
+            return x
+        from .arithmetic import to_dtype
+
+        return to_dtype(x, dtype)
+    return Tensor._make(_as_array(x, dtype), False, None, 0)
+
+
+def float_input(x) -> Tensor:
+    """``x`` as a Tensor, integer and bool tensors cast to the default float dtype (PyTorch:
+    ``exp(int tensor)`` and ``int / int`` give float32)."""
+    x = as_tensor(x)
+    if x.data.dtype.kind in "fc":
+        return x
+    from ..dtypes import default_float
+
+    return Tensor._make(x.data.astype(default_float()), False, None, 0)
 
 
 def normalize_dim(dim: int, ndim: int, op: str) -> int:
@@ -37,5 +84,5 @@ def check_broadcast(op: str, a, b) -> None:
     try:
         numpy.broadcast_shapes(a.shape, b.shape)
     except ValueError:
-        raise ValueError(f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be "
+        raise OpError(f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be "
                          f"broadcast together") from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..backend import get_array_module
-from ._util import as_tensor, check_broadcast, pair
+from ._util import OpError, as_tensor, check_broadcast, float_input, pair
 
 
 class _Binary(Function):
@@ -78,12 +78,18 @@ class Pow(_Binary):
 
     def backward(self, gy):
         n = self.needs_input_grad
-        ga = gy * self.b * self.a ** (self.b - 1) if n[0] else None
-        gb = None
-        if n[1]:
-            xp = get_array_module(self.a)
-            safe = xp.where(self.a > 0, self.a, 1)
-            gb = gy * self.y * xp.log(safe)
+        xp = get_array_module(self.a)
+        a, b = self.a, self.b
+        ga = gb = None
+        if n[0]:  # exponent 0 has derivative 0 everywhere, also at a = 0 (PyTorch's mask)
+            zero_exp = b == 0
+            ga = gy * b * a ** xp.where(zero_exp, 1, b - 1)
+            if zero_exp.any():
+                ga = xp.where(zero_exp, 0, ga).astype(ga.dtype, copy=False)
+        if n[1]:  # y log a: 0 at a = 0 (the limit for b > 0), NaN for a < 0 as PyTorch
+            gb = gy * self.y * xp.log(xp.where(a > 0, a, 1))
+            if (a < 0).any():
+                gb = xp.where(a < 0, xp.nan, gb).astype(gb.dtype, copy=False)
         return ga, gb
 
 
@@ -101,6 +107,8 @@ class PowScalar(Function):
         p = self.p
         if p == 2:
             return gy * (2 * self.x)
+        if p == 0:  # d/dx x^0 = 0, also at x = 0 (no 0 * inf)
+            return gy * 0
         return gy * (p * self.x ** (p - 1))
 
 
@@ -240,13 +248,17 @@ class Copy(Function):
 
 
 # ---- wrappers (PyTorch names) --------------------------------------------------------------
-def add(a, b) -> Tensor:
-    """``a + b`` with broadcasting."""
+def add(a, b, *, alpha=1) -> Tensor:
+    """``a + alpha * b`` with broadcasting."""
+    if alpha != 1:
+        b = b * alpha
     return Add().apply(*pair(a, b))
 
 
-def sub(a, b) -> Tensor:
-    """``a - b`` with broadcasting."""
+def sub(a, b, *, alpha=1) -> Tensor:
+    """``a - alpha * b`` with broadcasting."""
+    if alpha != 1:
+        b = b * alpha
     return Sub().apply(*pair(a, b))
 
 
@@ -255,9 +267,20 @@ def mul(a, b) -> Tensor:
     return Mul().apply(*pair(a, b))
 
 
-def div(a, b) -> Tensor:
-    """``a / b`` with broadcasting."""
-    return Div().apply(*pair(a, b))
+def div(a, b, *, rounding_mode: str | None = None) -> Tensor:
+    """``a / b`` with broadcasting; integer operands give the default float dtype.
+
+    ``rounding_mode='trunc'`` rounds the quotient toward zero, ``'floor'`` toward -inf (integer
+    operands then stay integers, as PyTorch's); those two modes carry no gradient.
+    """
+    a, b = pair(a, b)
+    if rounding_mode is not None:
+        from .elementwise_binary import rounded_div
+
+        return rounded_div(a, b, rounding_mode)
+    if a.data.dtype.kind not in "fc":
+        a, b = float_input(a), float_input(b)
+    return Div().apply(a, b)
 
 
 def pow(a, b) -> Tensor:  # noqa: A001 - PyTorch's name
@@ -273,27 +296,43 @@ def neg(x) -> Tensor:
 
 def exp(x) -> Tensor:
     """``e^x``."""
-    return Exp().apply(as_tensor(x))
+    if x.__class__ is not Tensor or x.data.dtype.kind not in "fc":  # ints give float32
+        x = float_input(x)
+    return Exp().apply(x)
 
 
 def log(x) -> Tensor:
     """Natural logarithm."""
-    return Log().apply(as_tensor(x))
+    if x.__class__ is not Tensor or x.data.dtype.kind not in "fc":  # ints give float32
+        x = float_input(x)
+    return Log().apply(x)
 
 
 def sqrt(x) -> Tensor:
-    return Sqrt().apply(as_tensor(x))
+    if x.__class__ is not Tensor or x.data.dtype.kind not in "fc":  # ints give float32
+        x = float_input(x)
+    return Sqrt().apply(x)
 
 
 def abs(x) -> Tensor:  # noqa: A001 - PyTorch's name
     return Abs().apply(as_tensor(x))
 
 
-def clamp(x, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch's argument names
-    """Clip values to ``[min, max]`` (either bound may be None)."""
+def clamp(x, min=None, max=None, *, out=None) -> Tensor:  # noqa: A002 - PyTorch's names
+    """Clip values to ``[min, max]`` (either bound may be None, a number or a tensor)."""
     if min is None and max is None:
-        raise ValueError("clamp: at least one of min and max must be given")
-    return Clamp(min, max).apply(as_tensor(x))
+        raise OpError("clamp: at least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        from .elementwise_binary import clamp_tensor
+
+        y = clamp_tensor(x, min, max)
+    else:
+        y = Clamp(min, max).apply(as_tensor(x))
+    if out is None:
+        return y
+    from .compare import _out
+
+    return _out(y, out)
 
 
 clip = clamp
@@ -307,16 +346,26 @@ def minimum(a, b) -> Tensor:
     return Minimum().apply(*pair(a, b))
 
 
-def where(condition, a, b) -> Tensor:
-    """Pick ``a`` where ``condition`` holds, else ``b`` (both broadcast to one shape)."""
+def where(condition, input=None, other=None, *, out=None) -> Tensor:  # noqa: A002
+    """Pick ``input`` where ``condition`` holds, else ``other`` (tensors or numbers, broadcast
+    to one shape and promoted to one dtype); ``where(condition)`` is ``nonzero(as_tuple)``."""
+    if input is None and other is None:
+        from .shape_diag import nonzero
+
+        return nonzero(condition, as_tuple=True)
     cond = condition.data if isinstance(condition, Tensor) else condition
-    a, b = pair(a, b)
+    a, b = pair(input, other)
     try:
-        return Where(cond).apply(a, b)
+        y = Where(cond).apply(a, b)
     except ValueError:
         shape = getattr(cond, "shape", ())
-        raise ValueError(f"where: condition {tuple(shape)}, input {a.shape} and other "
-                         f"{b.shape} cannot be broadcast together") from None
+        raise OpError(f"where: condition {tuple(shape)}, input {a.shape} and other "
+                      f"{b.shape} cannot be broadcast together") from None
+    if out is None:
+        return y
+    from .compare import _out
+
+    return _out(y, out)
 
 
 def clone(x: Tensor) -> Tensor:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..backend import get_array_module
-from ._util import pair
+from ._util import OpError, pair
 
 
 class MatMul(Function):
@@ -12,16 +12,16 @@ class MatMul(Function):
 
     def forward(self, a, b):
         if a.ndim == 0 or b.ndim == 0:
-            raise ValueError(f"matmul: both operands need at least 1 dim, got shapes "
+            raise OpError(f"matmul: both operands need at least 1 dim, got shapes "
                              f"{a.shape} and {b.shape}")
         if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
-            raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not align "
+            raise OpError(f"matmul: shapes {a.shape} and {b.shape} do not align "
                              f"({a.shape[-1]} != {b.shape[-2 if b.ndim > 1 else 0]})")
         self.a, self.b = a, b
         try:
             return a @ b
         except ValueError:  # the matrix dims agree, so the batch dims do not broadcast
-            raise ValueError(f"matmul: batch dims of shapes {a.shape} and {b.shape} cannot be "
+            raise OpError(f"matmul: batch dims of shapes {a.shape} and {b.shape} cannot be "
                              f"broadcast together") from None
 
     def backward(self, gy):
@@ -52,7 +52,7 @@ class Linear(Function):
 
     def forward(self, x, w, b=None):
         if x.shape[-1] != w.shape[1]:
-            raise ValueError(f"linear: input shape {x.shape} does not match weight shape "
+            raise OpError(f"linear: input shape {x.shape} does not match weight shape "
                              f"{w.shape} (expected last input dim {w.shape[1]})")
         self.x, self.w = x, w
         y = x @ w.T
@@ -60,7 +60,7 @@ class Linear(Function):
             try:
                 y += b
             except ValueError:
-                raise ValueError(f"linear: bias shape {b.shape} does not match weight shape "
+                raise OpError(f"linear: bias shape {b.shape} does not match weight shape "
                                  f"{w.shape} (expected ({w.shape[0]},))") from None
         return y
 
@@ -87,7 +87,7 @@ def matmul(a, b) -> Tensor:
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """Affine map ``x W^T + b``. Shapes: x (..., in), weight (out, in), bias (out,)."""
     if weight.ndim != 2:
-        raise ValueError(f"linear: weight must be 2-D (out, in), got shape {weight.shape}")
+        raise OpError(f"linear: weight must be 2-D (out, in), got shape {weight.shape}")
     if bias is None:
         return Linear().apply(x, weight)
     return Linear().apply(x, weight, bias)

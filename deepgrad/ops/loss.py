@@ -178,6 +178,10 @@ def _class_loss(fn_cls, op, x, target, weight, ignore_index, reduction, label_sm
     if not probs and (t.shape != x.shape[:1] + x.shape[2:] if x.ndim > 1 else t.ndim != 0):
         raise ValueError(f"{op}: input shape {x.shape} needs class-index target of shape "
                          f"{x.shape[:1] + x.shape[2:]}, got {t.shape}")
+    if probs and isinstance(target, Tensor) and target.requires_grad:
+        from .loss_soft import soft_cross_entropy  # differentiable in the target too
+
+        return soft_cross_entropy(x, target, weight, label_smoothing, reduction)
     flat, t, out_shape = _flatten_classes(x, t, op)
     n_classes = flat.shape[1]
     w = None

@@ -8,6 +8,11 @@ from ..autograd.tensor import Tensor
 from ..backend import get_array_module
 from ._util import normalize_dim
 
+
+class DtypeError(RuntimeError, TypeError):
+    """A dtype error: a RuntimeError as PyTorch raises, a TypeError as deepgrad raised before."""
+
+
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 
 
@@ -129,29 +134,65 @@ class MaxDim(Function):
         return gx
 
 
-def sum(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
-    """Sum over ``dim`` (an int, a tuple, or None for all)."""
-    return Sum(_axes(dim, x.ndim, "sum"), keepdim).apply(x)
+def _cast_for(x: Tensor, dtype) -> Tensor:
+    """Apply a reduction's ``dtype=`` (PyTorch casts the input first); integer and bool sums
+    are int64 by default."""
+    if dtype is not None:
+        return x.to(dtype)
+    if x.data.dtype.kind in "biu" and x.data.dtype != "int64":
+        return Tensor._make(x.data.astype("int64"), False, None, 0)
+    return x
 
 
-def mean(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
-    """Arithmetic mean over ``dim``."""
+def sum(x: Tensor, dim=None, keepdim: bool = False, *, dtype=None, axis=None,  # noqa: A001
+        out=None) -> Tensor:
+    """Sum over ``dim`` (an int, a tuple, or None for all); ``axis`` is an alias of ``dim``."""
+    if dtype is not None or x.data.dtype.kind not in "fc":
+        x = _cast_for(x, dtype)
+    y = Sum(_axes(axis if dim is None else dim, x.ndim, "sum"), keepdim).apply(x)
+    return y if out is None else _write(out, y)
+
+
+def _write(out, y):
+    from .compare import _out
+
+    return _out(y, out)
+
+
+def mean(x: Tensor, dim=None, keepdim: bool = False, *, dtype=None, axis=None,
+         out=None) -> Tensor:
+    """Arithmetic mean over ``dim``; integer inputs need ``dtype=`` (as in PyTorch)."""
+    if dtype is not None:
+        x = x.to(dtype)
     if x.dtype.kind not in "fc":
-        raise TypeError(f"mean: needs a floating-point tensor, got {x.dtype}")
-    return Mean(_axes(dim, x.ndim, "mean"), keepdim).apply(x)
+        raise DtypeError(f"mean(): could not infer output dtype. Input dtype must be "
+                               f"either a floating point or complex dtype. Got: {x.dtype}")
+    y = Mean(_axes(axis if dim is None else dim, x.ndim, "mean"), keepdim).apply(x)
+    return y if out is None else _write(out, y)
 
 
-def var(x: Tensor, dim=None, unbiased: bool = True, keepdim: bool = False, *,
-        correction: int | None = None) -> Tensor:
-    """Variance over ``dim`` with Bessel's correction by default (``correction=1``)."""
-    if correction is None:
-        correction = 1 if unbiased else 0
-    return Var(_axes(dim, x.ndim, "var"), keepdim, correction).apply(x)
+def _correction(unbiased, correction) -> float:
+    if correction is not None:
+        return correction
+    return 1 if unbiased is None or unbiased else 0
 
 
-def std(x: Tensor, dim=None, unbiased: bool = True, keepdim: bool = False) -> Tensor:
+def var(x: Tensor, dim=None, unbiased=None, keepdim: bool = False, *,
+        correction=None, axis=None) -> Tensor:
+    """Variance ``sum (x - mean)^2 / (N - correction)`` over ``dim`` (``correction=1``,
+    Bessel's, by default; ``unbiased=False`` is ``correction=0``)."""
+    if isinstance(dim, bool):  # PyTorch's var(input, unbiased) overload
+        dim, unbiased = None, dim
+    if x.dtype.kind not in "fc":
+        raise DtypeError(f"var(): expected a floating point input, got {x.dtype}")
+    return Var(_axes(axis if dim is None else dim, x.ndim, "var"), keepdim,
+               _correction(unbiased, correction)).apply(x)
+
+
+def std(x: Tensor, dim=None, unbiased=None, keepdim: bool = False, *,
+        correction=None, axis=None) -> Tensor:
     """Standard deviation: ``sqrt(var)``."""
-    return var(x, dim, unbiased, keepdim) ** 0.5
+    return var(x, dim, unbiased, keepdim, correction=correction, axis=axis) ** 0.5
 
 
 def _extreme(x: Tensor, dim, keepdim: bool, largest: bool, op: str):

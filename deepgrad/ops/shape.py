@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..backend import get_array_module
-from ._util import as_tensor, normalize_dim
+from ._util import OpError, as_tensor, normalize_dim
 
 
 class Reshape(Function):
@@ -17,7 +17,7 @@ class Reshape(Function):
         try:
             return x.reshape(self.shape)
         except ValueError:
-            raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} "
+            raise OpError(f"reshape: cannot reshape a tensor of shape {x.shape} "
                              f"({x.size} elements) into shape {self.shape}") from None
 
     def backward(self, gy):
@@ -46,7 +46,7 @@ class Expand(Function):
         try:
             return get_array_module(x).broadcast_to(x, self.shape)
         except ValueError:
-            raise ValueError(f"expand: cannot expand shape {x.shape} to {self.shape}") from None
+            raise OpError(f"expand: cannot expand shape {x.shape} to {self.shape}") from None
 
     def backward(self, gy):
         return gy  # the engine's unbroadcast sums over the expanded axes
@@ -90,7 +90,7 @@ class Concat(Function):
         try:
             return get_array_module(xs[0]).concatenate(xs, axis=self.dim)
         except ValueError:
-            raise ValueError(f"cat: shapes {[x.shape for x in xs]} differ outside dim "
+            raise OpError(f"cat: shapes {[x.shape for x in xs]} differ outside dim "
                              f"{self.dim}") from None
 
     def backward(self, gy):
@@ -106,7 +106,7 @@ class Stack(Function):
     def forward(self, *xs):
         shapes = {x.shape for x in xs}
         if len(shapes) > 1:
-            raise ValueError(f"stack: all tensors must have the same shape, got "
+            raise OpError(f"stack: all tensors must have the same shape, got "
                              f"{[x.shape for x in xs]}")
         return get_array_module(xs[0]).stack(xs, axis=self.dim)
 
@@ -172,7 +172,7 @@ def permute(x: Tensor, *dims) -> Tensor:
     """Reorder dims: ``x.permute(0, 2, 1)``."""
     dims = _shape_arg(dims)
     if sorted(normalize_dim(d, x.ndim, "permute") for d in dims) != list(range(x.ndim)):
-        raise ValueError(f"permute: dims {dims} are not a permutation of {x.ndim} dims")
+        raise OpError(f"permute: dims {dims} are not a permutation of {x.ndim} dims")
     return Permute(tuple(normalize_dim(d, x.ndim, "permute") for d in dims)).apply(x)
 
 
@@ -187,12 +187,15 @@ def transpose(x: Tensor, dim0: int = 0, dim1: int = 1) -> Tensor:
 def t(x: Tensor) -> Tensor:
     """Transpose of a tensor of at most 2 dims (``x.T`` reverses all dims)."""
     if x.ndim > 2:
-        raise ValueError(f"t: expects a tensor of at most 2 dims, got shape {x.shape}")
+        raise OpError(f"t: expects a tensor of at most 2 dims, got shape {x.shape}")
     return x if x.ndim < 2 else transpose(x, 0, 1)
 
 
-def squeeze(x: Tensor, dim: int | None = None) -> Tensor:
-    """Drop size-1 dims (all, or only ``dim`` if it has size 1)."""
+def squeeze(x: Tensor, dim=None) -> Tensor:
+    """Drop size-1 dims (all, or those of ``dim``, an int or a tuple, that have size 1)."""
+    if isinstance(dim, (tuple, list)):
+        drop = {normalize_dim(d, x.ndim, "squeeze") for d in dim}
+        return reshape(x, tuple(s for i, s in enumerate(x.shape) if not (i in drop and s == 1)))
     if dim is None:
         return reshape(x, tuple(s for s in x.shape if s != 1))
     d = normalize_dim(dim, x.ndim, "squeeze")
@@ -243,9 +246,9 @@ def cat(tensors, dim: int = 0) -> Tensor:
     """Join tensors along an existing dim."""
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
-        raise ValueError("cat: expects a non-empty sequence of tensors")
+        raise OpError("cat: expects a non-empty sequence of tensors")
     if any(t.ndim == 0 for t in tensors):
-        raise ValueError("cat: zero-dimensional tensors cannot be concatenated; use stack")
+        raise OpError("cat: zero-dimensional tensors cannot be concatenated; use stack")
     d = normalize_dim(dim, tensors[0].ndim, "cat")
     return Concat(d).apply(*tensors)
 
@@ -257,7 +260,7 @@ def stack(tensors, dim: int = 0) -> Tensor:
     """Join same-shaped tensors along a new dim."""
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
-        raise ValueError("stack: expects a non-empty sequence of tensors")
+        raise OpError("stack: expects a non-empty sequence of tensors")
     d = normalize_dim(dim, tensors[0].ndim + 1, "stack")
     return Stack(d).apply(*tensors)
 
@@ -269,12 +272,12 @@ def split(x: Tensor, split_size_or_sections, dim: int = 0):
     if isinstance(split_size_or_sections, int):
         size = split_size_or_sections
         if size <= 0:
-            raise ValueError(f"split: split_size must be positive, got {size}")
+            raise OpError(f"split: split_size must be positive, got {size}")
         sizes = [size] * (n // size) + ([n % size] if n % size else [])
     else:
         sizes = list(split_size_or_sections)
         if sum(sizes) != n:
-            raise ValueError(f"split: sizes {sizes} do not sum to dim {d} of size {n}")
+            raise OpError(f"split: sizes {sizes} do not sum to dim {d} of size {n}")
     out = Split(sizes, d).apply(x)
     return out if isinstance(out, tuple) else (out,)
 
@@ -282,7 +285,7 @@ def split(x: Tensor, split_size_or_sections, dim: int = 0):
 def chunk(x: Tensor, chunks: int, dim: int = 0):
     """Split into ``chunks`` nearly equal pieces (as PyTorch: ceil-sized chunks)."""
     if chunks <= 0:
-        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+        raise OpError(f"chunk: chunks must be positive, got {chunks}")
     n = x.shape[normalize_dim(dim, x.ndim, "chunk")]
     return split(x, max(-(-n // chunks), 1), dim)
 
@@ -291,12 +294,12 @@ def pad(x: Tensor, pad, mode: str = "constant", value: float = 0.0) -> Tensor:
     """Pad with a constant. ``pad`` lists (before, after) pairs from the LAST dim backwards,
     as PyTorch's ``F.pad``: ``(left, right, top, bottom)`` pads W then H."""
     if mode != "constant":
-        raise ValueError(f"pad: only mode='constant' is supported, got {mode!r}")
+        raise OpError(f"pad: only mode='constant' is supported, got {mode!r}")
     if len(pad) % 2 or len(pad) // 2 > x.ndim:
-        raise ValueError(f"pad: pad {tuple(pad)} must have an even length of at most "
+        raise OpError(f"pad: pad {tuple(pad)} must have an even length of at most "
                          f"2 * ndim = {2 * x.ndim}")
     if any(p < 0 for p in pad):
-        raise ValueError(f"pad: negative padding {tuple(pad)} is not supported")
+        raise OpError(f"pad: negative padding {tuple(pad)} is not supported")
     widths = [(0, 0)] * x.ndim
     for i in range(len(pad) // 2):
         widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
