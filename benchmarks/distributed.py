@@ -84,7 +84,7 @@ def worker(workload: str, batch: int, steps: int, warmup: int) -> dict:
     row = {"workload": workload, "batch": batch, "ranks": ranks,
            "ms": statistics.median(times) * 1e3, "comm_ms": statistics.median(comm) * 1e3,
            "bytes": getattr(run, "bytes_per_step", 0),
-           "params": sum(p.data.size for p in model.parameters())}
+           "params": sum(p._data.size for p in model.parameters())}
     if ranks > 1:  # the slowest rank sets the job's pace; rank 0 reports for all
         every = [None] * ranks
         dist.all_gather_object(every, row)

@@ -48,6 +48,17 @@ from .dtypes import (
     short,
     uint8,
 )
+from .legacy import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
 from .ops import _methods  # noqa: F401  (attaches Tensor operators)
 from .ops import registry as _registry
 from .random import Generator, generator, get_rng_state, manual_seed, set_rng_state
@@ -88,7 +99,9 @@ __all__ = [
     "randperm", "tensor", "zeros", "zeros_like", "generator", "Generator",
     "get_rng_state", "manual_seed", "set_rng_state", "float32", "float64", "int64", "int32",
     "bool_", "autograd", "functional", "nn",
-    "cuda", "device", "get_default_device", "set_default_device",
+    "cuda", "device", "get_default_device", "set_default_device", "FloatTensor", "DoubleTensor",
+    "HalfTensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor", "ByteTensor",
+    "BoolTensor",
     "bfloat16", "cdouble", "cfloat", "complex64", "complex128", "double", "float16",
     "get_default_dtype", "half", "int8", "int16", "is_floating_point", "long", "promote_types",
     "result_type", "set_default_dtype", "short", "uint8",

@@ -62,7 +62,7 @@ def _drawn(data, device, gen):
 
 def tensor(data, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
     """A new tensor from Python data or an array (copied); floats default to float32."""
-    src = data.data if isinstance(data, Tensor) else data
+    src = data._data if isinstance(data, Tensor) else data
     arr = _as_array(src, None if dtype is None else canonical(dtype))
     if dtype is bfloat16:
         arr = bfloat16.round(arr)

@@ -112,7 +112,7 @@ def result_type(*operands) -> numpy.dtype:
     groups = ([], [], [])
     for o in operands:
         if isinstance(o, _tensor.Tensor):
-            groups[0 if o.data.ndim else 1].append(o.data.dtype)
+            groups[0 if o._data.ndim else 1].append(o._data.dtype)
         elif isinstance(o, numpy.ndarray):
             groups[0 if o.ndim else 1].append(o.dtype)
         else:
@@ -131,7 +131,7 @@ def result_type(*operands) -> numpy.dtype:
 
 def is_floating_point(x) -> bool:
     """True for tensors of a floating dtype."""
-    return x.data.dtype.kind == "f"
+    return x._data.dtype.kind == "f"
 
 
 def canonical(dtype):

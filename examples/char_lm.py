@@ -85,7 +85,7 @@ def sample(model: CharLM, vocab: list, prompt: str, length: int = 200,
     with dg.no_grad():
         logits, state = model(dg.tensor(np.array([[vocab.index(c) for c in prompt]])))
         for _ in range(length):
-            z = logits.data[0, -1] / temperature
+            z = logits._data[0, -1] / temperature
             p = np.exp(z - z.max())
             nxt = int(rng.choice(len(vocab), p=p / p.sum()))
             out.append(vocab[nxt])

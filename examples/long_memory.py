@@ -36,7 +36,7 @@ class Classifier(nn.Module):
         self.rnn = MODELS[kind](n_classes, hidden, batch_first=True)
         self.head = nn.Linear(hidden, n_classes)
         if kind in ("lstm", "gru"):  # rows H:2H are LSTM's f (i,f,g,o) and GRU's z (r,z,n)
-            self.rnn.bias_ih_l0.data[hidden:2 * hidden] += keep_bias
+            self.rnn.bias_ih_l0._data[hidden:2 * hidden] += keep_bias
 
     def forward(self, x):
         _, h_n = self.rnn(x)
@@ -61,7 +61,7 @@ def train_one(kind: str, seq_len: int, steps: int = 300, hidden: int = 32, batch
         opt.step()
     x_test, y_test = first_token_memory(seq_len, 1000, n_classes, seed=seed + 10_000)
     with dg.no_grad():
-        pred = model(dg.from_numpy(x_test)).data.argmax(axis=1)
+        pred = model(dg.from_numpy(x_test))._data.argmax(axis=1)
     return float((pred == y_test).mean())
 
 

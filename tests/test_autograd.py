@@ -118,7 +118,7 @@ def test_zero_dim_results_hold_arrays_and_print():
     y = w * 3.0 + w.exp()
     assert "grad_fn" in repr(y) and isinstance(y.numpy(), np.ndarray)
     y.backward()
-    assert isinstance(w.grad.data, np.ndarray)
+    assert isinstance(w.grad._data, np.ndarray)
     np.testing.assert_allclose(w.grad.item(), 3 + np.exp(2.0), rtol=1e-6)
 
 
@@ -146,7 +146,7 @@ def test_detach_shares_data_and_cuts_the_graph():
     y = x * 2
     d = y.detach()
     assert not d.requires_grad and d.grad_fn is None and d.is_leaf
-    assert d.data is y.data
+    assert d._data is y._data
     (d * x).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), d.numpy())  # d is a constant: no 2x path
 
@@ -366,12 +366,12 @@ def test_gradcheck_random_direction_mode_on_a_large_input():
 
 def test_in_place_update_under_no_grad_changes_the_parameter_itself():
     w = dg.randn(3, requires_grad=True)
-    before = w.data.copy()
+    before = w._data.copy()
     alias = w
     with dg.no_grad():
         w -= 0.5  # the classic manual SGD update must not rebind to a copy
     assert alias is w
-    np.testing.assert_allclose(w.data, before - 0.5)
+    np.testing.assert_allclose(w._data, before - 0.5)
     assert w.requires_grad
 
 
@@ -388,4 +388,4 @@ def test_in_place_on_non_leaf_keeps_gradients_right():
     h += 1  # in place: h becomes the output of an Add whose input is h's old value
     assert alias is h and h._version == 1
     h.sum().backward()
-    np.testing.assert_allclose(w.grad.data, 2 * w.data)
+    np.testing.assert_allclose(w.grad._data, 2 * w._data)

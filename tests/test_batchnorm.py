@@ -48,7 +48,7 @@ def test_layer_matches_torch_train_then_eval(shape):
     cls = "BatchNorm1d" if len(shape) < 4 else "BatchNorm2d"
     ours, theirs = getattr(nn, cls)(3, momentum=0.3), getattr(torch.nn, cls)(3, momentum=0.3)
     w = rng.standard_normal(3).astype(np.float32)
-    ours.weight.data[...] = w
+    ours.weight._data[...] = w
     with torch.no_grad():
         theirs.weight.copy_(torch.from_numpy(w))
     for step in range(3):
@@ -77,8 +77,8 @@ def test_layer_matches_torch_train_then_eval(shape):
 
 def test_eval_uses_running_stats_and_does_not_update_them():
     bn = nn.BatchNorm1d(2)
-    bn.running_mean.data[...] = [1.0, -1.0]
-    bn.running_var.data[...] = [4.0, 0.25]
+    bn.running_mean._data[...] = [1.0, -1.0]
+    bn.running_var._data[...] = [4.0, 0.25]
     bn.eval()
     y = bn(dg.tensor(np.array([[3.0, 0.0], [1.0, -1.0]], np.float32)))
     np.testing.assert_allclose(y.numpy(), [[1.0, 2.0], [0.0, 0.0]], atol=1e-4)

@@ -33,7 +33,7 @@ def _drive(cb, values, monitor="val_loss", model=None, optimizer=None):
     for epoch, v in enumerate(values):
         cb.on_epoch_begin(epoch, {})
         if model is not None:
-            model.weight.data[...] = epoch
+            model.weight._data[...] = epoch
         cb.on_epoch_end(epoch, {monitor: v})
         ran += 1
         if optimizer is not None:

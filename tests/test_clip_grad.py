@@ -28,13 +28,13 @@ def _total(p):
 @pytest.mark.parametrize("max_norm", [1.0, 100.0])
 def test_clip_grad_norm(norm_type, max_norm):
     ps = _params()
-    olds = [ps[0].grad.data, ps[1].grad.data]
+    olds = [ps[0].grad._data, ps[1].grad._data]
     total = clip_grad_norm_(ps, max_norm, norm_type)
     assert isinstance(total, dg.Tensor) and total.shape == ()
     np.testing.assert_allclose(float(total), _total(norm_type), rtol=1e-6)
     coef = min(1.0, max_norm / (_total(norm_type) + 1e-6))
-    np.testing.assert_allclose(ps[0].grad.data, G1 * coef, rtol=1e-6)
-    np.testing.assert_allclose(ps[1].grad.data, G2 * coef, rtol=1e-6)
+    np.testing.assert_allclose(ps[0].grad._data, G1 * coef, rtol=1e-6)
+    np.testing.assert_allclose(ps[1].grad._data, G2 * coef, rtol=1e-6)
     np.testing.assert_array_equal(olds[0], G1)  # old arrays untouched (rebound, not in place)
     assert ps[2].grad is None
 
@@ -49,7 +49,7 @@ def test_clip_grad_norm_matches_torch():
         total = clip_grad_norm_(ps, 0.5, norm_type)
         np.testing.assert_allclose(float(total), float(t_total), rtol=1e-6)
         for p, tp in zip(ps, tps):
-            np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=1e-6)
+            np.testing.assert_allclose(p.grad._data, tp.grad.numpy(), rtol=1e-6)
 
 
 def test_nonfinite_norm():
@@ -59,10 +59,10 @@ def test_nonfinite_norm():
         clip_grad_norm_([p], 1.0, error_if_nonfinite=True)
     total = clip_grad_norm_([p], 1.0)
     assert math.isinf(float(total))
-    np.testing.assert_array_equal(p.grad.data, [0.0, np.nan, 0.0])  # torch's result
+    np.testing.assert_array_equal(p.grad._data, [0.0, np.nan, 0.0])  # torch's result
     p.grad = dg.from_numpy(np.array([1.0, np.nan, 2.0], np.float32))
     assert math.isnan(float(clip_grad_norm_([p], 1.0)))
-    assert np.all(np.isnan(p.grad.data))
+    assert np.all(np.isnan(p.grad._data))
 
 
 def test_clip_grad_norm_no_grads_and_single_tensor():
@@ -70,17 +70,17 @@ def test_clip_grad_norm_no_grads_and_single_tensor():
     p = nn.Parameter(np.zeros(2))
     p.grad = dg.tensor(np.array([3.0, 4.0]))
     np.testing.assert_allclose(float(clip_grad_norm_(p, 1.0)), 5.0)
-    np.testing.assert_allclose(p.grad.data, [0.6, 0.8], rtol=1e-6)
+    np.testing.assert_allclose(p.grad._data, [0.6, 0.8], rtol=1e-6)
 
 
 def test_clip_grad_value():
     ps = _params()
-    old = ps[0].grad.data
+    old = ps[0].grad._data
     clip_grad_value_(ps, 1.5)
-    np.testing.assert_array_equal(ps[0].grad.data, np.clip(G1, -1.5, 1.5))
-    np.testing.assert_array_equal(ps[1].grad.data, np.clip(G2, -1.5, 1.5))
+    np.testing.assert_array_equal(ps[0].grad._data, np.clip(G1, -1.5, 1.5))
+    np.testing.assert_array_equal(ps[1].grad._data, np.clip(G2, -1.5, 1.5))
     np.testing.assert_array_equal(old, G1)
-    assert ps[0].grad.data.dtype == np.float32
+    assert ps[0].grad._data.dtype == np.float32
 
 
 @pytest.mark.parametrize("call,text", [

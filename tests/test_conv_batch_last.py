@@ -41,10 +41,10 @@ def test_batch_last_path_equals_channels_last_path(monkeypatch, cin, cout, kerne
     w = rng.standard_normal((cout, cin) + kernel)
     b = rng.standard_normal(cout) if bias else None
     y, grads = _conv_and_grads(x, w, b, padding=padding, dilation=dilation)
-    assert is_batch_last(y.data)
+    assert is_batch_last(y._data)
     monkeypatch.setattr(conv_ops, "BATCH_LAST_MAX_OUT", 0)
     y_ref, grads_ref = _conv_and_grads(x, w, b, padding=padding, dilation=dilation)
-    assert not is_batch_last(y_ref.data)
+    assert not is_batch_last(y_ref._data)
     np.testing.assert_allclose(y.numpy(), y_ref.numpy(), rtol=1e-12, atol=1e-12)
     for g, g_ref in zip(grads, grads_ref):
         np.testing.assert_allclose(g, g_ref, rtol=1e-12, atol=1e-11)
@@ -97,7 +97,7 @@ def test_chunked_columns_fall_back_to_channels_last(monkeypatch):
     whole, grads = _conv_and_grads(x, w, None, padding=1)
     monkeypatch.setattr(conv_ops, "COLS_BUDGET_BYTES", 18 * 64 * 8)  # one sample per chunk
     chunked, grads_chunked = _conv_and_grads(x, w, None, padding=1)
-    assert is_batch_last(whole.data) and not is_batch_last(chunked.data)
+    assert is_batch_last(whole._data) and not is_batch_last(chunked._data)
     np.testing.assert_allclose(chunked.numpy(), whole.numpy(), rtol=1e-12, atol=1e-12)
     for g, g_ref in zip(grads_chunked, grads):
         np.testing.assert_allclose(g, g_ref, rtol=1e-12, atol=1e-11)
@@ -117,12 +117,12 @@ def test_pool_keeps_batch_last_layout_and_values(kind, kernel, stride, padding):
     outs = []
     for arr in (batch_last, np.ascontiguousarray(a)):
         t = dg.from_numpy(arr).requires_grad_()
-        assert t.data.strides == arr.strides  # the layout under test reaches the op
+        assert t._data.strides == arr.strides  # the layout under test reaches the op
         y = pool(t, kernel, stride, padding)
         (y * dg.tensor(np.arange(y.numel()).reshape(y.shape) % 7)).sum().backward()
         outs.append((y, t.grad.numpy()))
     (y_bl, g_bl), (y_ref, g_ref) = outs
-    assert is_batch_last(y_bl.data) and g_bl.strides[0] == g_bl.itemsize  # batch innermost
+    assert is_batch_last(y_bl._data) and g_bl.strides[0] == g_bl.itemsize  # batch innermost
     np.testing.assert_array_equal(y_bl.numpy(), y_ref.numpy())
     np.testing.assert_allclose(g_bl, g_ref, rtol=1e-12, atol=1e-12)
 
@@ -135,7 +135,7 @@ def test_lenet_activations_stay_batch_last_and_match_torch():
     h = dg.tensor(x)
     for layer in list(model.children())[:6]:  # conv, relu, pool, conv, relu, pool
         h = layer(h)
-        layouts.append(is_batch_last(h.data))
+        layouts.append(is_batch_last(h._data))
         if isinstance(layer, dg.nn.Conv2d):
             convs.append(layer)
     assert all(layouts)

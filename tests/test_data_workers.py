@@ -69,7 +69,7 @@ class Stream(IterableDataset):
 
 
 def _flat(loader, epochs: int = 1):
-    return [[np.asarray(t.data).tolist() for t in b] for _ in range(epochs) for b in loader]
+    return [[np.asarray(t._data).tolist() for t in b] for _ in range(epochs) for b in loader]
 
 
 def test_utils_data_names_are_the_same_objects():
@@ -100,8 +100,8 @@ def test_workers_give_the_same_batches_in_order_as_zero_workers(workers):
 def test_in_order_false_gives_every_batch_once():
     loader = DataLoader(Items(30), 4, shuffle=True, num_workers=2, in_order=False,
                         generator=np.random.default_rng(0))
-    got = sorted(tuple(b[1].data.tolist()) for b in loader)
-    want = sorted(tuple(b[1].data.tolist()) for b in DataLoader(
+    got = sorted(tuple(b[1]._data.tolist()) for b in loader)
+    want = sorted(tuple(b[1]._data.tolist()) for b in DataLoader(
         Items(30), 4, shuffle=True, generator=np.random.default_rng(0)))
     assert got == want
 
@@ -113,13 +113,13 @@ def test_worker_seeds_follow_base_seed_plus_id():
     base = np.random.default_rng(11).integers(0, 2**62)
     for k, (x, _) in enumerate(batches):
         wid = k % 2
-        assert x.data[:, 0].tolist() == [wid, wid]
+        assert x._data[:, 0].tolist() == [wid, wid]
         dg.manual_seed(int(base) + wid)
         expected = dg.generator().integers(1 << 30)
         # the first sample a worker makes is its seeded generator's first draw
         if k < 2:
-            assert x.data[0, 1] == expected
-            assert x.data[0, 2] == random.Random(int(base) + wid).randrange(1 << 30)
+            assert x._data[0, 1] == expected
+            assert x._data[0, 2] == random.Random(int(base) + wid).randrange(1 << 30)
 
 
 def test_worker_init_fn_and_get_worker_info_in_main():
@@ -129,7 +129,7 @@ def test_worker_init_fn_and_get_worker_info_in_main():
         os.environ["DG_TEST_WORKER"] = str(worker_id)  # only in the child's environment
 
     loader = DataLoader(Items(6), 3, num_workers=2, worker_init_fn=init)
-    assert [b[1].data.tolist() for b in loader] == [[0, 1, 2], [3, 4, 5]]
+    assert [b[1]._data.tolist() for b in loader] == [[0, 1, 2], [3, 4, 5]]
     assert "DG_TEST_WORKER" not in os.environ
 
 
@@ -154,7 +154,7 @@ def test_abandoned_epoch_and_timeout_and_spawn():
     assert _flat(loader) == _flat(DataLoader(Items(40), 2))
     spawned = DataLoader(TensorDataset(np.arange(10.0)), 4, num_workers=2,
                          multiprocessing_context="spawn")
-    assert [b[0].data.tolist() for b in spawned] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    assert [b[0]._data.tolist() for b in spawned] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
 
 
 def test_option_errors():
@@ -182,22 +182,22 @@ def test_batch_sampler_and_collate_fn():
     assert [[y for _, y in b] for b in loader] == [[3, 1], [0]]
     for workers in (0, 2):
         loader = DataLoader(Items(10), batch_sampler=bs, num_workers=workers)
-        assert [b[1].data.tolist() for b in loader] == list(bs)
+        assert [b[1]._data.tolist() for b in loader] == list(bs)
         assert len(loader) == 3
 
 
 def test_iterable_and_concat_datasets():
     for workers in (0, 2):
         loader = DataLoader(Stream(7), 2, num_workers=workers)
-        got = sorted(v for b in loader for v in b.data.tolist())
+        got = sorted(v for b in loader for v in b._data.tolist())
         assert got == list(range(7))
-    assert [b.data.tolist() for b in DataLoader(Stream(5), 2, drop_last=True)] == [[0, 1], [2, 3]]
+    assert [b._data.tolist() for b in DataLoader(Stream(5), 2, drop_last=True)] == [[0, 1], [2, 3]]
     assert len(DataLoader(Stream(5), 2)) == 3
     chain = Stream(2) + Stream(3)
     assert isinstance(chain, ChainDataset) and [float(v) for v in chain] == [0, 1, 0, 1, 2]
     cat = Items(3) + TensorDataset(np.arange(4.0))
     assert isinstance(cat, ConcatDataset) and len(cat) == 7 and cat.cumulative_sizes == [3, 7]
-    assert float(cat[5][0].data) == 2.0 and cat[-1][0].data == 3.0
+    assert float(cat[5][0]._data) == 2.0 and cat[-1][0]._data == 3.0
     with pytest.raises(TypeError, match="IterableDataset"):
         ConcatDataset([Stream(2)])
 
@@ -243,8 +243,8 @@ def test_default_collate_recurses_like_torch():
     batch = default_collate([{"a": (1.0, Pair(np.zeros(2), 3)), "s": "u"},
                              {"a": (2.0, Pair(np.ones(2), 4)), "s": "v"}])
     assert batch["s"] == ["u", "v"]
-    assert batch["a"][0].data.tolist() == [1.0, 2.0] and batch["a"][0].dtype == np.float32
-    assert isinstance(batch["a"][1], Pair) and batch["a"][1].y.data.tolist() == [3, 4]
+    assert batch["a"][0]._data.tolist() == [1.0, 2.0] and batch["a"][0].dtype == np.float32
+    assert isinstance(batch["a"][1], Pair) and batch["a"][1].y._data.tolist() == [3, 4]
     assert batch["a"][1].x.shape == (2, 2)
     with pytest.raises(ValueError, match="keys"):
         default_collate([{"a": 1}, {"b": 2}])

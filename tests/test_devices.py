@@ -43,7 +43,7 @@ def test_cuda_without_cupy_is_a_clear_error():
 def test_register_device_and_dg_cuda(fake_cuda):
     assert dg.cuda.is_available() and dg.cuda.device_count() == fake_device.DEVICE_COUNT
     assert dg.cuda.current_device() == 0
-    assert backend.get_array_module(dg.zeros(2, device="cuda").data) is fake_cuda
+    assert backend.get_array_module(dg.zeros(2, device="cuda")._data) is fake_cuda
     with dg.cuda.device(1):
         assert dg.zeros(2, device="cuda").device == "cuda:1"
     dg.cuda.set_device(1)
@@ -62,9 +62,9 @@ def test_tensor_to_cuda_cpu_round_trip_and_signatures(fake_cuda):
     y = x.cuda()
     assert y.device == "cuda:0" and y.is_cuda and not x.is_cuda
     assert y.cuda() is y and x.cpu() is x and x.to("cpu") is x
-    assert isinstance(y.data, fake_device.ndarray)
+    assert isinstance(y._data, fake_device.ndarray)
     z = y.cpu()
-    assert z.device == "cpu" and isinstance(z.data, np.ndarray)
+    assert z.device == "cpu" and isinstance(z._data, np.ndarray)
     np.testing.assert_array_equal(z.numpy(), x.numpy())
     assert x.to(dg.float64).dtype == np.float64 and x.to("float64").dtype == np.float64
     w = x.to("cuda", dg.float64)
@@ -155,7 +155,7 @@ def test_module_to_cuda_state_dict_and_load(fake_cuda):
     m.load_state_dict(host)  # host arrays are copied onto the module's device
     assert all(t.device == "cuda" for t in m.parameters())
     m.cpu()
-    assert all(isinstance(t.data, np.ndarray) for t in m.parameters())
+    assert all(isinstance(t._data, np.ndarray) for t in m.parameters())
     m.load_state_dict(sd)  # and device arrays onto the host
     for k, v in m.state_dict().items():
         np.testing.assert_array_equal(v, sd[k].get())
@@ -164,7 +164,7 @@ def test_module_to_cuda_state_dict_and_load(fake_cuda):
 def test_save_writes_host_copies(fake_cuda, tmp_path):
     m = nn.Linear(2, 3).cuda()
     dg.save(m.state_dict(), tmp_path / "m.safetensors")
-    dg.save({"w": m.weight, "nested": [m.bias.data]}, tmp_path / "n.safetensors")
+    dg.save({"w": m.weight, "nested": [m.bias._data]}, tmp_path / "n.safetensors")
     dg.save(m, tmp_path / "whole.safetensors")
     loaded = dg.load(tmp_path / "m.safetensors")
     assert isinstance(loaded["weight"], np.ndarray)  # state dicts hold arrays

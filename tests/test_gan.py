@@ -93,19 +93,19 @@ def _trainer(**kw):
 
 
 def _snapshot(module):
-    return [(p.data.copy(), None if p.grad is None else p.grad.data.copy())
+    return [(p._data.copy(), None if p.grad is None else p.grad._data.copy())
             for p in module.parameters()]
 
 
 def _sentinel_grads(module):
     for p in module.parameters():
-        p.grad = dg.from_numpy(np.full_like(p.data, 7.0))
+        p.grad = dg.from_numpy(np.full_like(p._data, 7.0))
 
 
 def _unchanged(module, snap):
     for p, (data, grad) in zip(module.parameters(), snap):
-        np.testing.assert_array_equal(p.data, data)
-        np.testing.assert_array_equal(p.grad.data, grad)
+        np.testing.assert_array_equal(p._data, data)
+        np.testing.assert_array_equal(p.grad._data, grad)
 
 
 def test_d_step_leaves_generator_untouched():
@@ -115,7 +115,7 @@ def test_d_step_leaves_generator_untouched():
     logs = tr.d_step(np.ones((5, 2), np.float32))
     _unchanged(tr.generator, g_before)
     for p, (data, _) in zip(tr.discriminator.parameters(), d_before):
-        assert p.grad is not None and not np.array_equal(p.data, data)
+        assert p.grad is not None and not np.array_equal(p._data, data)
     assert set(logs) == {"d_loss", "D(x)", "D(G(z))", "V"}
 
 
@@ -140,7 +140,7 @@ def test_g_step_leaves_discriminator_untouched(g_loss):
     _unchanged(tr.discriminator, d_before)
     assert [p.requires_grad for p in tr.discriminator.parameters()] == [True, True, True, False]
     for p, (data, _) in zip(tr.generator.parameters(), g_before):
-        assert p.grad is not None and not np.array_equal(p.data, data)
+        assert p.grad is not None and not np.array_equal(p._data, data)
     assert set(logs) == {"g_loss", "D(G(z))_g"}
 
 
@@ -150,12 +150,12 @@ def test_g_step_gradient_matches_full_backward():
     tr = GANTrainer(G, D, SGD(G.parameters(), lr=0.0), SGD(D.parameters(), lr=0.0), 3)
     dg.manual_seed(3)
     tr.g_step(4)
-    got = [p.grad.data.copy() for p in G.parameters()]
+    got = [p.grad._data.copy() for p in G.parameters()]
     dg.manual_seed(3)
     G.zero_grad()
     generator_loss(D(G(tr.noise(4)))).backward()
     for g, p in zip(got, G.parameters()):
-        np.testing.assert_allclose(g, p.grad.data, rtol=1e-12)
+        np.testing.assert_allclose(g, p.grad._data, rtol=1e-12)
 
 
 @pytest.mark.parametrize("prior,check", [
@@ -267,7 +267,7 @@ def test_saturation_picture():
     assert ns[-1] > 3 * ns[0]  # ...while the non-saturating one grows with D's confidence
     assert mm[-1] < 0.05 * ns[-1]
     for p, (data, grad) in zip(tr.generator.parameters(), g_before):
-        np.testing.assert_array_equal(p.data, data)
+        np.testing.assert_array_equal(p._data, data)
         assert p.grad is None and grad is None
     curve = logit_gradient_curve([0.01, 0.5])
     np.testing.assert_allclose(curve["minimax"], [0.01, 0.5])

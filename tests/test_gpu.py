@@ -21,7 +21,7 @@ if not dg.cuda.is_available():
 def test_round_trip_and_arrays_are_cupy():
     x = dg.randn(3, 4)
     y = x.cuda()
-    assert isinstance(y.data, cupy.ndarray) and y.device == "cuda:0"
+    assert isinstance(y._data, cupy.ndarray) and y.device == "cuda:0"
     np.testing.assert_array_equal(y.cpu().numpy(), x.numpy())
 
 

@@ -28,14 +28,14 @@ def test_forward_hooks_replace_inputs_and_outputs_in_order():
     h2 = lin.register_forward_hook(lambda m, args, out: calls.append("second") or out + 1)
     lin.register_forward_hook(lambda m, args, out: calls.append("first"), prepend=True)
     y = lin(dg.ones((1, 2)))
-    np.testing.assert_allclose(y.data, lin.bias.data[None] + 1, rtol=1e-6)
+    np.testing.assert_allclose(y._data, lin.bias._data[None] + 1, rtol=1e-6)
     assert calls == ["first", "second"]
     h1.remove(), h2.remove()
-    np.testing.assert_allclose(lin(dg.zeros((1, 2))).data, lin.bias.data[None], rtol=1e-6)
+    np.testing.assert_allclose(lin(dg.zeros((1, 2)))._data, lin.bias._data[None], rtol=1e-6)
     with lin.register_forward_pre_hook(lambda m, a, k: ((a[0] + 1,), k), with_kwargs=True):
-        np.testing.assert_allclose(lin(dg.zeros((1, 2))).data,
-                                   (lin.weight.data.sum(1) + lin.bias.data)[None], rtol=1e-6)
-    np.testing.assert_allclose(lin(dg.zeros((1, 2))).data, lin.bias.data[None], rtol=1e-6)
+        np.testing.assert_allclose(lin(dg.zeros((1, 2)))._data,
+                                   (lin.weight._data.sum(1) + lin.bias._data)[None], rtol=1e-6)
+    np.testing.assert_allclose(lin(dg.zeros((1, 2)))._data, lin.bias._data[None], rtol=1e-6)
 
 
 def test_always_call_hook_runs_when_forward_raises():
@@ -137,9 +137,9 @@ def test_full_backward_hooks_see_torchs_gradients(replace, input_grad):
             if a is not None:
                 np.testing.assert_allclose(a, b, atol=1e-12)
     for p, q in zip(ours.parameters(), theirs.parameters()):
-        np.testing.assert_allclose(p.grad.data, q.grad.numpy(), atol=1e-12)
+        np.testing.assert_allclose(p.grad._data, q.grad.numpy(), atol=1e-12)
     if input_grad:
-        np.testing.assert_allclose(xd.grad.data, xt.grad.numpy(), atol=1e-12)
+        np.testing.assert_allclose(xd.grad._data, xt.grad.numpy(), atol=1e-12)
 
 
 def test_backward_pre_hook_and_multi_input_module_match_torch():
@@ -164,7 +164,7 @@ def test_backward_pre_hook_and_multi_input_module_match_torch():
     for x, t in zip(seen[0][::2] + seen[0][3:4], tseen[0][::2] + tseen[0][3:4]):
         np.testing.assert_allclose(x, t, atol=1e-12)  # a needs no grad: zeros in both
     assert not seen[0][0].any()
-    np.testing.assert_allclose(bd.grad.data, bt.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(bd.grad._data, bt.grad.numpy(), atol=1e-12)
 
 
 def test_module_names_and_state_dict_keys_match_torch():

@@ -128,8 +128,8 @@ def test_new_init_functions_match_torch():
 
 def test_init_writes_in_place_into_the_parameter():
     p = nn.Parameter(np.zeros((4, 4), np.float32))
-    data = p.data
-    assert init.eye_(p) is p and p.data is data and p.dtype == np.float32
+    data = p._data
+    assert init.eye_(p) is p and p._data is data and p.dtype == np.float32
 
 
 TORCH_PATHS = {

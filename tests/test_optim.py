@@ -128,16 +128,16 @@ def test_golden_values_on_quadratic(name, kwargs, ref):
     p = nn.Parameter(W0.copy())
     opt = getattr(optim, name)([p], **kwargs)
     for _ in range(5):
-        p.grad = dg.tensor(_grad(p.data))
+        p.grad = dg.tensor(_grad(p._data))
         opt.step()
-    np.testing.assert_allclose(p.data, ref(5), rtol=1e-9, atol=1e-12)
-    assert p.data.dtype == np.float64
+    np.testing.assert_allclose(p._data, ref(5), rtol=1e-9, atol=1e-12)
+    assert p._data.dtype == np.float64
 
 
 @pytest.mark.parametrize("name", sorted(optim.OPTIMIZERS))
 def test_update_keeps_dtype_identity_and_leaves_grad_untouched(name):
     w = nn.Parameter(np.ones((3, 2), np.float32))
-    data = w.data
+    data = w._data
     kwargs = dict(weight_decay=0.1) if name != "adadelta" else dict(weight_decay=0.1, lr=1.0)
     if name == "rprop":  # Rprop has no weight decay (as in PyTorch)
         kwargs = {}
@@ -145,9 +145,9 @@ def test_update_keeps_dtype_identity_and_leaves_grad_untouched(name):
     g = np.full((3, 2), 0.5, np.float32)
     w.grad = dg.from_numpy(g)
     opt.step()
-    assert w.data is data and w.data.dtype == np.float32  # updated in place
+    assert w._data is data and w._data.dtype == np.float32  # updated in place
     assert np.all(g == 0.5)  # the gradient array was read, never written
-    assert not np.allclose(w.data, 1.0)
+    assert not np.allclose(w._data, 1.0)
 
 
 def test_skips_params_without_grad_and_closure_returns_loss():
@@ -162,8 +162,8 @@ def test_skips_params_without_grad_and_closure_returns_loss():
 
     loss = opt.step(closure)
     assert float(loss) == 2.0
-    np.testing.assert_allclose(a.data, [0.8, 0.8])
-    np.testing.assert_allclose(b.data, [1.0, 1.0])
+    np.testing.assert_allclose(a._data, [0.8, 0.8])
+    np.testing.assert_allclose(b._data, [1.0, 1.0])
     assert b not in opt.state
 
 
@@ -173,7 +173,7 @@ def test_zero_grad_set_to_none_and_to_zeros_without_touching_old_array():
     g = np.ones(3, np.float32)
     p.grad = dg.from_numpy(g)
     opt.zero_grad(set_to_none=False)
-    assert np.all(p.grad.data == 0) and np.all(g == 1)
+    assert np.all(p.grad._data == 0) and np.all(g == 1)
     opt.zero_grad()
     assert p.grad is None
 
@@ -187,8 +187,8 @@ def test_param_groups_and_add_param_group():
     for p in (a, b):
         p.grad = dg.tensor(np.ones(2))
     opt.step()
-    np.testing.assert_allclose(a.data, 0.9)
-    np.testing.assert_allclose(b.data, 0.8)
+    np.testing.assert_allclose(a._data, 0.9)
+    np.testing.assert_allclose(b._data, 0.8)
 
 
 BAD = [
@@ -275,4 +275,4 @@ def test_step_allocates_no_parameter_sized_arrays_after_the_first(name):
     opt.step()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert peak < p.data.nbytes // 4, (name, peak)
+    assert peak < p._data.nbytes // 4, (name, peak)

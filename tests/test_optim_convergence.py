@@ -42,7 +42,7 @@ def test_small_classifier_reaches_accuracy(name):
     opt = optim.OPTIMIZERS[name](model.parameters(), **LRS[name])
     first = float(nn.CrossEntropyLoss()(model(x), y))
     last = _train(model, opt, x, y, 150)
-    acc = float((model(x).data.argmax(1) == y.data).mean())
+    acc = float((model(x)._data.argmax(1) == y._data).mean())
     assert acc >= 0.95, (name, acc)
     assert last < 0.5 * first
 
@@ -82,7 +82,7 @@ def test_state_dict_round_trip_continues_identically(name, kwargs):
     _train(model, opt, x, y, 5)
     model_sd, opt_sd = model.state_dict(), _through_serialization(opt.state_dict())
     _train(model, opt, x, y, 5)
-    expected = [p.data.copy() for p in model.parameters()]
+    expected = [p._data.copy() for p in model.parameters()]
 
     model2 = _model(4)  # different init: everything must come from the state
     opt2 = getattr(optim, name)(model2.parameters(), lr=0.123)
@@ -91,4 +91,4 @@ def test_state_dict_round_trip_continues_identically(name, kwargs):
     assert opt2.param_groups[0]["lr"] == opt.param_groups[0]["lr"]
     _train(model2, opt2, x, y, 5)
     for p, e in zip(model2.parameters(), expected):
-        np.testing.assert_array_equal(p.data, e)
+        np.testing.assert_array_equal(p._data, e)

@@ -33,7 +33,7 @@ def test_lbfgs_solves_a_quadratic_and_checks_its_arguments():
         return loss
 
     opt.step(closure)
-    np.testing.assert_allclose(x.data, np.linalg.solve(hess, b), rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(x._data, np.linalg.solve(hess, b), rtol=1e-7, atol=1e-9)
     with pytest.raises(ValueError, match="parameter groups"):
         optim.LBFGS([{"params": [x]}, {"params": [dg.zeros(2, requires_grad=True)]}])
     with pytest.raises(ValueError, match="strong_wolfe"):
@@ -113,7 +113,7 @@ def test_lbfgs_trajectory_matches_torch(problem, kwargs):
         first = float(loss.item()) if first is None else first
         assert float(loss.item()) == pytest.approx(float(tloss.item()), rel=rtol, abs=atol)
         for p, tp in zip(params, tparams):
-            np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=rtol, atol=atol)
+            np.testing.assert_allclose(p._data, tp.detach().numpy(), rtol=rtol, atol=atol)
         st, tst = opt.state[params[0]], topt.state[tparams[0]]
         assert (st["func_evals"], st["n_iter"]) == (tst["func_evals"], tst["n_iter"])
     if "line_search_fn" in kwargs:  # without a line search a fixed lr may diverge (as torch)
@@ -146,7 +146,7 @@ def test_lbfgs_float32_and_state_dict_resume_match_torch():
     again.load_state_dict(sd)
     again.step(closure), topt.step(tclosure)
     for p, tp in zip(params, tparams):
-        np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(p._data, tp.detach().numpy(), rtol=1e-4, atol=1e-5)
 
 
 CASES = [
@@ -176,7 +176,7 @@ def test_trajectory_matches_torch(name, kwargs, dtype):
     topt = getattr(torch.optim, name)(tps, **kwargs)
     for t in range(60):
         for p, tp, ai, bi in zip(ps, tps, a, b):
-            p.grad = dg.tensor((ai * (p.data - bi) + 0.1 * np.sin(t + p.data)).astype(dtype))
+            p.grad = dg.tensor((ai * (p._data - bi) + 0.1 * np.sin(t + p._data)).astype(dtype))
             w = tp.detach().numpy()
             tp.grad = torch.from_numpy((ai * (w - bi) + 0.1 * np.sin(t + w)).astype(dtype))
         opt.step(None)
@@ -184,10 +184,10 @@ def test_trajectory_matches_torch(name, kwargs, dtype):
     # ASGD: torch keeps eta in float32, so float64 runs agree to float32 rounding of eta
     tight = dtype == np.float64 and name != "ASGD"
     for p, tp in zip(ps, tps):
-        np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-10 if tight else 1e-5,
+        np.testing.assert_allclose(p._data, tp.detach().numpy(), rtol=1e-10 if tight else 1e-5,
                                    atol=1e-12 if tight else 1e-6)
-        assert p.data.dtype == dtype
-    assert not np.allclose(ps[0].data, ws[0])
+        assert p._data.dtype == dtype
+    assert not np.allclose(ps[0]._data, ws[0])
     assert set(opt.state_dict()["state"][0]) <= set(topt.state_dict()["state"][0])
 
 

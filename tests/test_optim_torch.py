@@ -52,14 +52,14 @@ def test_trajectory_matches_torch(name, kwargs):
     topt = getattr(torch.optim, name)(tps, **kwargs)
     for t in range(50):
         for p, tp, ai, bi in zip(ps, tps, a, b):
-            g = _grad(p.data, ai, bi, t)
+            g = _grad(p._data, ai, bi, t)
             p.grad = dg.tensor(g)
             tp.grad = torch.from_numpy(_grad(tp.detach().numpy(), ai, bi, t))
         opt.step()
         topt.step()
     for p, tp in zip(ps, tps):
-        np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-5, atol=1e-6)
-    assert not np.allclose(ps[0].data, ws[0])  # it moved
+        np.testing.assert_allclose(p._data, tp.detach().numpy(), rtol=1e-5, atol=1e-6)
+    assert not np.allclose(ps[0]._data, ws[0])  # it moved
 
 
 def test_param_groups_match_torch():
@@ -73,12 +73,12 @@ def test_param_groups_match_torch():
     topt = torch.optim.Adam([{"params": [t1]}, {"params": [t2], "lr": 0.1}], lr=0.01)
     for _ in range(20):
         for p, tp in ((p1, t1), (p2, t2)):
-            p.grad = dg.tensor(2 * p.data)
+            p.grad = dg.tensor(2 * p._data)
             tp.grad = 2 * tp.detach()
         opt.step()
         topt.step()
-    np.testing.assert_allclose(p1.data, t1.detach().numpy(), rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(p2.data, t2.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(p1._data, t1.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(p2._data, t2.detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("name", ["SGD", "Adagrad", "Adadelta", "RMSprop", "Adam", "AdamW",
@@ -104,10 +104,10 @@ def test_momentum_under_a_schedule_matches_torch():
     sched = dg.optim.lr_scheduler.StepLR(opt, step_size=7, gamma=0.3)
     tsched = torch.optim.lr_scheduler.StepLR(topt, step_size=7, gamma=0.3)
     for _ in range(50):
-        p.grad = dg.tensor(p.data ** 3)
+        p.grad = dg.tensor(p._data ** 3)
         tp.grad = tp.detach() ** 3
         opt.step()
         topt.step()
         sched.step()
         tsched.step()
-    np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(p._data, tp.detach().numpy(), rtol=1e-5, atol=1e-6)

@@ -53,29 +53,9 @@ CASES = {
 # torch.onnx.export (the torch.export-based exporter, torch's default) needs onnxscript.
 NEEDS = {"wlm_LSTM_onnx": "onnxscript"}
 
-_SYNTH = "Generator, rand/randn/randint(generator=), Tensor.repeat_interleave"  # mnist_data.py
-_WLM_GAPS = ("deepgrad.onnx (import torch.onnx), accelerator, device, Tensor.narrow/contiguous/"
-             "new_zeros, p.data as a Tensor (p.data.add_(p.grad, alpha=)), save/load of a whole "
-             "model through file objects with weights_only=, RNN.flatten_parameters")
-# Every gap each swapped program meets on this branch, in the order the program meets them
-# (examples/pytorch/README.md says how they were found). Remove a mark when its program runs.
-XFAIL = {
-    "mnist_cnn": f"needs deepgrad.utils.data, accelerator, device, {_SYNTH}, "
-                 "DataLoader(num_workers=, pin_memory=), Tensor.eq, Tensor.view_as",
-    "mnist_lstm": f"needs deepgrad.utils.data, cuda.is_available, device, {_SYNTH}",
-    "vae": f"needs deepgrad.utils.data, cuda.is_available, device, {_SYNTH}, Tensor.round, "
-           "uint8",
-    "regression": "needs Tensor.mm, F.smooth_l1_loss, p.data as a Tensor (p.data.add_(alpha=))",
-    "dcgan": "needs deepgrad.backends.cudnn, deepgrad.utils.data, cuda.is_available, device, "
-             "Generator, meshgrid, rand(generator=), where(cond, scalar, scalar), "
-             "ConvTranspose2d, LeakyReLU(inplace=), randn/full(device=), Tensor.is_cuda",
-    "time_sequence": "needs save to a file object, load(weights_only=) of a NumPy array, "
-                     "dg.double, optim.LBFGS",
-    **{f"wlm_{m}": f"needs {_WLM_GAPS}" for m in ("LSTM", "GRU", "RNN_TANH", "RNN_RELU")},
-    "wlm_LSTM_onnx": f"needs {_WLM_GAPS}, LongTensor, onnx.export",
-    "wlm_Transformer": f"needs {_WLM_GAPS}, dg.float, dg.sin/cos, Tensor.__setitem__, triu, "
-                       "TransformerEncoderLayer, TransformerEncoder",
-}
+# A swapped program that cannot run yet gets an entry here: its name -> every gap it meets, in
+# order (examples/pytorch/README.md says how they were found). All seven run now.
+XFAIL: dict = {}
 
 # Run a program as written (torch) for each case in argv[1]; print one JSON line per case.
 _TORCH_DRIVER = r"""

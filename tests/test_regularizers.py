@@ -26,7 +26,7 @@ def test_penalty_and_gradient(reg, penalty, grad):
     assert out.shape == ()
     np.testing.assert_allclose(float(out), penalty, rtol=1e-12)
     out.backward()
-    np.testing.assert_allclose(w.grad.data, grad, rtol=1e-12)
+    np.testing.assert_allclose(w.grad._data, grad, rtol=1e-12)
 
 
 def test_gradcheck_l2_and_l1l2():
@@ -39,14 +39,14 @@ def test_works_on_a_parameter_list_and_keeps_float32():
     params = list(model.parameters())
     total = L2(0.5)(params)
     assert total.dtype == np.float32
-    want = 0.5 * sum(float((p.data.astype(np.float64) ** 2).sum()) for p in params)
+    want = 0.5 * sum(float((p._data.astype(np.float64) ** 2).sum()) for p in params)
     np.testing.assert_allclose(float(total), want, rtol=1e-5)
 
 
 def test_linear_weight_regularizer_contributes_penalty_and_gradient():
     dg.manual_seed(0)
     layer = nn.Linear(3, 2, weight_regularizer=L2(0.05), bias_regularizer=L1(0.1))
-    w, b = layer.weight.data.astype(np.float64), layer.bias.data.astype(np.float64)
+    w, b = layer.weight._data.astype(np.float64), layer.bias._data.astype(np.float64)
     reg = layer.regularization_loss()
     np.testing.assert_allclose(float(reg), 0.05 * (w ** 2).sum() + 0.1 * np.abs(b).sum(),
                                rtol=1e-5)
@@ -54,11 +54,11 @@ def test_linear_weight_regularizer_contributes_penalty_and_gradient():
     x = dg.from_numpy(np.random.default_rng(0).standard_normal((5, 3)).astype(np.float32))
     data_loss = model(x).sum()
     data_loss.backward()
-    g_data_w, g_data_b = layer.weight.grad.data.copy(), layer.bias.grad.data.copy()
+    g_data_w, g_data_b = layer.weight.grad._data.copy(), layer.bias.grad._data.copy()
     layer.zero_grad()
     (model(x).sum() + model.regularization_loss()).backward()
-    np.testing.assert_allclose(layer.weight.grad.data, g_data_w + 0.1 * w, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(layer.bias.grad.data, g_data_b + 0.1 * np.sign(b), rtol=1e-5,
+    np.testing.assert_allclose(layer.weight.grad._data, g_data_w + 0.1 * w, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(layer.bias.grad._data, g_data_b + 0.1 * np.sign(b), rtol=1e-5,
                                atol=1e-6)
 
 
@@ -78,7 +78,7 @@ def test_l2_penalty_equals_coupled_weight_decay_of_twice_the_coefficient():
                 loss = loss + L2(0.03)(p)
             loss.backward()
             opt.step()
-    np.testing.assert_allclose(a.data, b.data, rtol=1e-12)
+    np.testing.assert_allclose(a._data, b._data, rtol=1e-12)
 
 
 def test_chapter_decay_form_is_sgd_weight_decay():
@@ -86,13 +86,13 @@ def test_chapter_decay_form_is_sgd_weight_decay():
     eps, alpha = 0.1, 0.2
     w = nn.Parameter(np.array([1.0, -2.0]))
     opt = optim.SGD([w], lr=eps, weight_decay=alpha)
-    ref = w.data.copy()
+    ref = w._data.copy()
     for _ in range(3):
         opt.zero_grad()
         (w * w * w).sum().backward()
         ref = (1 - eps * alpha) * ref - eps * 3 * ref ** 2
         opt.step()
-    np.testing.assert_allclose(w.data, ref, rtol=1e-12)
+    np.testing.assert_allclose(w._data, ref, rtol=1e-12)
 
 
 @pytest.mark.parametrize("make,exc", [(lambda: L1(-0.1), ValueError), (lambda: L2("x"), ValueError),

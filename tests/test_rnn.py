@@ -46,7 +46,7 @@ def ref_gru_chapter(x, h, wi, wh, bi, bh):
 
 
 def _np_params(m, sfx=""):
-    return [getattr(m, n + sfx).data for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+    return [getattr(m, n + sfx)._data for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
 
 
 def _unroll(step, x, states, params, reverse=False):
@@ -81,9 +81,9 @@ def test_layer_matches_step_by_step_reference(name, make, ref, ns, bidirectional
     h_n = h_n if ns == 2 else (h_n,)
     for d, sfx in enumerate(["_l0", "_l0_reverse"][:1 + bidirectional]):
         ys, finals = _unroll(ref, x, [h[d] for h in hx], _np_params(m, sfx), reverse=bool(d))
-        np.testing.assert_allclose(y.data[..., d * H:(d + 1) * H], ys, atol=1e-12)
+        np.testing.assert_allclose(y._data[..., d * H:(d + 1) * H], ys, atol=1e-12)
         for got, want in zip(h_n, finals):
-            np.testing.assert_allclose(got.data[d], want, atol=1e-12)
+            np.testing.assert_allclose(got._data[d], want, atol=1e-12)
 
 
 CELLS = [
@@ -105,10 +105,10 @@ def test_cell_matches_reference_and_gradcheck(name, make, ref, ns):
     hs = [dg.tensor(rng.standard_normal((B, H)), requires_grad=True) for _ in range(ns)]
     out = cell(x, tuple(hs) if ns == 2 else hs[0])
     out = out if ns == 2 else (out,)
-    want = ref(x.data, *[h.data for h in hs], *_np_params(cell))
+    want = ref(x._data, *[h._data for h in hs], *_np_params(cell))
     want = want if ns == 2 else (want,)
     for o, w in zip(out, want):
-        np.testing.assert_allclose(o.data, w, atol=1e-12)
+        np.testing.assert_allclose(o._data, w, atol=1e-12)
     assert out[0].grad_fn is not None and len(out) == ns  # one node for the whole step
     params = list(cell.parameters())
     dg.gradcheck(lambda x, *hs_p: cell(x, tuple(hs_p[:ns]) if ns == 2 else hs_p[0]),
@@ -119,10 +119,10 @@ def test_cell_unbatched_input_and_default_state():
     cell = nn.LSTMCell(I, H, dtype=F64)
     x = dg.tensor(np.random.default_rng(0).standard_normal(I))
     h, c = cell(x)
-    hb, cb = cell(dg.tensor(x.data[None]))
+    hb, cb = cell(dg.tensor(x._data[None]))
     assert h.shape == (H,)
-    np.testing.assert_allclose(h.data, hb.data[0])
-    np.testing.assert_allclose(c.data, cb.data[0])
+    np.testing.assert_allclose(h._data, hb._data[0])
+    np.testing.assert_allclose(c._data, cb._data[0])
 
 
 # ---- gradcheck of whole layers: inputs, initial states, every parameter -----------------------
@@ -172,14 +172,14 @@ def test_lengths_equal_separate_truncated_runs(name, make, ref, ns):
     w = rng.standard_normal(y.shape)
     (y * dg.tensor(w)).sum().backward()
     for b, L in enumerate(lengths):
-        xb = dg.tensor(x.data[:L, b:b + 1], requires_grad=True)
+        xb = dg.tensor(x._data[:L, b:b + 1], requires_grad=True)
         yb, hb = m(xb)
         hb = hb[0] if ns == 2 else hb
-        np.testing.assert_allclose(y.data[:L, b:b + 1], yb.data, atol=1e-12)
-        np.testing.assert_allclose(h_n.data[:, b], hb.data[:, 0], atol=1e-12)
+        np.testing.assert_allclose(y._data[:L, b:b + 1], yb._data, atol=1e-12)
+        np.testing.assert_allclose(h_n._data[:, b], hb._data[:, 0], atol=1e-12)
         (yb * dg.tensor(w[:L, b:b + 1])).sum().backward()
-        np.testing.assert_allclose(x.grad.data[:L, b:b + 1], xb.grad.data, atol=1e-12)
-        assert (y.data[L:, b] == 0).all() and (x.grad.data[L:, b] == 0).all()
+        np.testing.assert_allclose(x.grad._data[:L, b:b + 1], xb.grad._data, atol=1e-12)
+        assert (y._data[L:, b] == 0).all() and (x.grad._data[L:, b] == 0).all()
 
 
 def test_chapter_gru_relates_to_pytorch_form_by_negated_update_gate():
@@ -195,20 +195,20 @@ def test_chapter_gru_relates_to_pytorch_form_by_negated_update_gate():
         sd[k][H:2 * H] *= -1
     chapter.load_state_dict(sd)
     x = dg.tensor(np.random.default_rng(5).standard_normal((T, B, I)))
-    np.testing.assert_allclose(torch_form(x)[0].data, chapter(x)[0].data, atol=1e-12)
+    np.testing.assert_allclose(torch_form(x)[0]._data, chapter(x)[0]._data, atol=1e-12)
 
 
 def test_elman_rnn_output_map():
     m = nn.ElmanRNN(I, H, 2, dtype=F64)
     x = np.random.default_rng(6).standard_normal((T, B, I))
     O, S, h_n = m(dg.tensor(x))
-    U, W, V = m.rnn.weight_ih_l0.data, m.rnn.weight_hh_l0.data, m.output.weight.data
+    U, W, V = m.rnn.weight_ih_l0._data, m.rnn.weight_hh_l0._data, m.output.weight._data
     s = np.zeros((B, H))
     for t in range(T):
         s = np.tanh(x[t] @ U.T + s @ W.T)
-        np.testing.assert_allclose(S.data[t], s, atol=1e-12)
-        np.testing.assert_allclose(O.data[t], np.tanh(s @ V.T), atol=1e-12)
-    np.testing.assert_allclose(h_n.data, s, atol=1e-12)
+        np.testing.assert_allclose(S._data[t], s, atol=1e-12)
+        np.testing.assert_allclose(O._data[t], np.tanh(s @ V.T), atol=1e-12)
+    np.testing.assert_allclose(h_n._data, s, atol=1e-12)
     assert [n for n, _ in m.named_parameters()] == ["rnn.weight_ih_l0", "rnn.weight_hh_l0",
                                                     "output.weight"]
 
@@ -220,7 +220,7 @@ def test_engine_finishes_a_node_before_its_producers():
     a = x * 2.0
     c = a * 3.0
     (a + c).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [8.0, 8.0])
+    np.testing.assert_allclose(x.grad._data, [8.0, 8.0])
 
 
 def test_long_lstm_weight_gradients_in_chunks_match_one_pass(monkeypatch):
@@ -239,6 +239,6 @@ def test_long_lstm_weight_gradients_in_chunks_match_one_pass(monkeypatch):
         m.zero_grad()
         y, (h_n, c_n) = m(x)
         ((y * w).sum() + (c_n * c_n).sum()).backward()
-        results.append([x.grad.data] + [p.grad.data for p in m.parameters()])
+        results.append([x.grad._data] + [p.grad._data for p in m.parameters()])
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)

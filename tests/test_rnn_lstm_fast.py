@@ -70,7 +70,7 @@ def test_factor_block_size_does_not_change_gradients(monkeypatch, block):
             t.grad = None
         y, (h_n, c_n) = m(x, (h0, c0))
         ((y * w).sum() + (h_n * c_n).sum()).backward()
-        results.append([t.grad.data for t in (x, h0, c0, *m.parameters())])
+        results.append([t.grad._data for t in (x, h0, c0, *m.parameters())])
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
 
@@ -96,8 +96,8 @@ def test_mixed_dtypes_promote_like_numpy():
     y32, (_, c32) = m(dg.tensor(xa))
     y64, (_, c64) = m(dg.tensor(xa.astype(F64)))
     assert y32.dtype == c32.dtype == F64
-    np.testing.assert_allclose(y32.data, y64.data, rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(c32.data, c64.data, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(y32._data, y64._data, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(c32._data, c64._data, rtol=1e-12, atol=1e-12)
 
 
 def test_overlapped_weight_gradients_over_three_blocks(monkeypatch):
@@ -111,6 +111,6 @@ def test_overlapped_weight_gradients_over_three_blocks(monkeypatch):
             t.grad = None
         y, (h_n, c_n) = m(x, (h0, c0))
         ((y * w).sum() + (c_n * c_n).sum()).backward()
-        results.append([t.grad.data for t in (x, h0, c0, *m.parameters())])
+        results.append([t.grad._data for t in (x, h0, c0, *m.parameters())])
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)

@@ -64,7 +64,7 @@ def test_parameter_names_shapes_and_init():
                          "weight_ih_l0_reverse", "weight_hh_l0_reverse", "bias_ih_l0_reverse",
                          "bias_hh_l0_reverse"]
     assert m.weight_ih_l1.shape == (48, 32) and m.weight_hh_l1_reverse.shape == (48, 16)
-    values = np.concatenate([p.data.ravel() for p in m.parameters()])
+    values = np.concatenate([p._data.ravel() for p in m.parameters()])
     assert np.abs(values).max() <= 0.25 and values.std() == pytest.approx(0.25 / 3 ** 0.5, 0.1)
     assert all(p.dtype == np.float32 for p in m.parameters())
     assert [n for n, _ in nn.LSTM(3, 4, bias=False).named_parameters()] == ["weight_ih_l0",
@@ -82,14 +82,14 @@ def test_dropout_between_layers_only_in_training():
     m = nn.LSTM(3, 8, num_layers=2, dropout=0.5)
     x = dg.randn(5, 2, 3)
     dg.manual_seed(1)
-    a = m(x)[0].data
+    a = m(x)[0]._data
     dg.manual_seed(2)
-    b = m(x)[0].data
+    b = m(x)[0]._data
     assert not np.allclose(a, b)
     m.eval()
-    np.testing.assert_array_equal(m(x)[0].data, m(x)[0].data)
+    np.testing.assert_array_equal(m(x)[0]._data, m(x)[0]._data)
     m1 = nn.LSTM(3, 8, num_layers=1, dropout=0.5)  # no layer after the last: nothing dropped
-    np.testing.assert_array_equal(m1(x)[0].data, m1(x)[0].data)
+    np.testing.assert_array_equal(m1(x)[0]._data, m1(x)[0]._data)
 
 
 def test_batch_first_and_unbatched_agree_with_time_major():
@@ -99,11 +99,11 @@ def test_batch_first_and_unbatched_agree_with_time_major():
     x = np.random.default_rng(0).standard_normal((5, 2, 3))
     y, h = m(dg.tensor(x))
     yb, hb = bf(dg.tensor(x.transpose(1, 0, 2)))
-    np.testing.assert_allclose(yb.data, y.data.transpose(1, 0, 2), atol=1e-12)
-    np.testing.assert_allclose(hb.data, h.data, atol=1e-12)
+    np.testing.assert_allclose(yb._data, y._data.transpose(1, 0, 2), atol=1e-12)
+    np.testing.assert_allclose(hb._data, h._data, atol=1e-12)
     yu, hu = m(dg.tensor(x[:, 0]))
     assert yu.shape == (5, 4) and hu.shape == (1, 4)
-    np.testing.assert_allclose(yu.data, y.data[:, 0], atol=1e-12)
+    np.testing.assert_allclose(yu._data, y._data[:, 0], atol=1e-12)
 
 
 # ---- truncated BPTT ---------------------------------------------------------------------------
@@ -118,18 +118,18 @@ def test_detached_state_stops_the_gradient_at_the_chunk_boundary():
     _, state = m(x1)
     y2, _ = m(x2, state)
     y2.sum().backward()
-    assert x1.grad is not None and np.abs(x1.grad.data).sum() > 0
+    assert x1.grad is not None and np.abs(x1.grad._data).sum() > 0
 
 
 # ---- Embedding --------------------------------------------------------------------------------
 def test_embedding_lookup_padding_and_repeated_index_gradient():
     emb = nn.Embedding(5, 3, padding_idx=-1, dtype=np.float64)
-    assert emb.padding_idx == 4 and (emb.weight.data[4] == 0).all()
+    assert emb.padding_idx == 4 and (emb.weight._data[4] == 0).all()
     idx = np.array([[1, 4, 1], [0, 1, 4]])
     y = emb(dg.tensor(idx))
-    np.testing.assert_array_equal(y.data, emb.weight.data[idx])
+    np.testing.assert_array_equal(y._data, emb.weight._data[idx])
     y.sum().backward()
-    np.testing.assert_array_equal(emb.weight.grad.data[:, 0], [1, 3, 0, 0, 0])
+    np.testing.assert_array_equal(emb.weight.grad._data[:, 0], [1, 3, 0, 0, 0])
     dg.gradcheck(lambda w: F.embedding(idx, w), [dg.tensor(np.random.rand(5, 3),
                                                            requires_grad=True)])
 
@@ -156,11 +156,11 @@ def test_grad_norm_through_time_matches_a_direct_gradient():
     cell = nn.RNNCell(2, 3, dtype=np.float64)
     x = dg.tensor(np.random.default_rng(0).standard_normal((3, 1, 2)))
     norms = grad_norm_through_time(cell, x)  # loss = sum(h_2)
-    h0 = cell(x[0]).data
-    h1 = cell(x[1], dg.tensor(h0)).data
-    h2 = cell(x[2], dg.tensor(h1)).data
-    g1 = (1 - h2 ** 2) @ cell.weight_hh.data  # dL/dh_1 = (dL/dh_2 * tanh') W
-    g0 = (g1 * (1 - h1 ** 2)) @ cell.weight_hh.data
+    h0 = cell(x[0])._data
+    h1 = cell(x[1], dg.tensor(h0))._data
+    h2 = cell(x[2], dg.tensor(h1))._data
+    g1 = (1 - h2 ** 2) @ cell.weight_hh._data  # dL/dh_1 = (dL/dh_2 * tanh') W
+    g0 = (g1 * (1 - h1 ** 2)) @ cell.weight_hh._data
     np.testing.assert_allclose(norms, [np.linalg.norm(g0), np.linalg.norm(g1), np.sqrt(3)],
                                rtol=1e-10)
 
@@ -180,5 +180,5 @@ def test_gru_learns_short_first_token_memory():
         opt.step()
     xt, yt = first_token_memory(8, 500, seed=1)
     with dg.no_grad():
-        acc = (head(rnn(dg.from_numpy(xt))[1][-1]).data.argmax(1) == yt).mean()
+        acc = (head(rnn(dg.from_numpy(xt))[1][-1])._data.argmax(1) == yt).mean()
     assert acc > 0.95

@@ -62,9 +62,9 @@ def test_outputs_final_states_and_all_gradients_match_torch(mode, kwargs, length
                                                        total_length=T)
     finals_t = h_nt if mode == "LSTM" else (h_nt,)
 
-    np.testing.assert_allclose(y.data, yt.detach().numpy(), atol=1e-10)
+    np.testing.assert_allclose(y._data, yt.detach().numpy(), atol=1e-10)
     for a, b in zip(finals, finals_t):
-        np.testing.assert_allclose(a.data, b.detach().numpy(), atol=1e-10)
+        np.testing.assert_allclose(a._data, b.detach().numpy(), atol=1e-10)
 
     w = [rng.standard_normal(y.shape)] + [rng.standard_normal(f.shape) for f in finals]
     loss = (y * dg.tensor(w[0])).sum()
@@ -74,11 +74,11 @@ def test_outputs_final_states_and_all_gradients_match_torch(mode, kwargs, length
         loss_t = loss_t + (ft * torch.tensor(wk)).sum()
     loss.backward()
     loss_t.backward()
-    np.testing.assert_allclose(xd.grad.data, xt.grad.numpy(), atol=1e-10)
+    np.testing.assert_allclose(xd.grad._data, xt.grad.numpy(), atol=1e-10)
     for a, b in zip(hd, ht):
-        np.testing.assert_allclose(a.grad.data, b.grad.numpy(), atol=1e-10)
+        np.testing.assert_allclose(a.grad._data, b.grad.numpy(), atol=1e-10)
     for (name, p), (_, q) in zip(ours.named_parameters(), theirs.named_parameters()):
-        np.testing.assert_allclose(p.grad.data, q.grad.numpy(), atol=1e-10, err_msg=name)
+        np.testing.assert_allclose(p.grad._data, q.grad.numpy(), atol=1e-10, err_msg=name)
 
 
 @pytest.mark.parametrize("mode", ["RNNCell", "LSTMCell", "GRUCell"])
@@ -98,11 +98,11 @@ def test_cells_match_torch(mode):
     sum((o * dg.tensor(k)).sum() for o, k in zip(out, w)).backward()
     sum((o * torch.tensor(k)).sum() for o, k in zip(out_t, w)).backward()
     for a, b in zip(out, out_t):
-        np.testing.assert_allclose(a.data, b.detach().numpy(), atol=1e-12)
+        np.testing.assert_allclose(a._data, b.detach().numpy(), atol=1e-12)
     for a, b in [(xd, xt), (hd, ht)] + ([(cd, ct)] if lstm else []):
-        np.testing.assert_allclose(a.grad.data, b.grad.numpy(), atol=1e-12)
+        np.testing.assert_allclose(a.grad._data, b.grad.numpy(), atol=1e-12)
     for (name, p), (_, q) in zip(ours.named_parameters(), theirs.named_parameters()):
-        np.testing.assert_allclose(p.grad.data, q.grad.numpy(), atol=1e-12, err_msg=name)
+        np.testing.assert_allclose(p.grad._data, q.grad.numpy(), atol=1e-12, err_msg=name)
 
 
 def test_float32_lstm_matches_torch_to_float_precision():
@@ -114,7 +114,7 @@ def test_float32_lstm_matches_torch_to_float_precision():
     y, _ = ours(dg.tensor(x))
     yt, _ = theirs(torch.from_numpy(x))
     assert y.dtype == np.float32
-    np.testing.assert_allclose(y.data, yt.detach().numpy(), atol=2e-6)
+    np.testing.assert_allclose(y._data, yt.detach().numpy(), atol=2e-6)
 
 
 def test_embedding_matches_torch_with_padding_idx():
@@ -127,8 +127,8 @@ def test_embedding_matches_torch_with_padding_idx():
     w = np.random.default_rng(3).standard_normal(y.shape)
     (y * dg.tensor(w)).sum().backward()
     (yt * torch.tensor(w)).sum().backward()
-    np.testing.assert_allclose(y.data, yt.detach().numpy())
-    np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(y._data, yt.detach().numpy())
+    np.testing.assert_allclose(ours.weight.grad._data, theirs.weight.grad.numpy(), atol=1e-12)
 
 
 def test_long_lstm_matches_torch():
@@ -142,6 +142,6 @@ def test_long_lstm_matches_torch():
     w = rng.standard_normal(y.shape)
     (y * dg.tensor(w)).sum().backward()
     (yt * torch.tensor(w)).sum().backward()
-    np.testing.assert_allclose(xd.grad.data, xt.grad.numpy(), atol=1e-10)
+    np.testing.assert_allclose(xd.grad._data, xt.grad.numpy(), atol=1e-10)
     for (name, p), (_, q) in zip(ours.named_parameters(), theirs.named_parameters()):
-        np.testing.assert_allclose(p.grad.data, q.grad.numpy(), atol=1e-10, err_msg=name)
+        np.testing.assert_allclose(p.grad._data, q.grad.numpy(), atol=1e-10, err_msg=name)

@@ -160,7 +160,7 @@ def test_setitem_records_and_writes():
         w[0, 0] = 5.0
     assert w[0, 0].item() == 5.0
     y = w * 2
-    saved = y.data
+    saved = y._data
     y[:, 1] = dg.tensor([7.0, 8.0])
     assert saved[0, 1] == 2.0  # the earlier value stays intact for ops that saved it
     y.sum().backward()

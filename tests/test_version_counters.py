@@ -355,3 +355,36 @@ def test_lbfgs_changes_of_parameters_bump_versions():
     opt.step(closure)
     with pytest.raises(RuntimeError, match=MODIFIED):
         y.sum().backward()
+
+
+def test_data_is_a_detached_tensor_sharing_memory_as_in_torch():
+    p = nn.Linear(3, 2).weight
+    p.grad = dg.ones(2, 3)
+    before, version = p.numpy().copy(), p._version
+    d = p.data
+    assert isinstance(d, dg.Tensor) and not d.requires_grad and d.grad_fn is None
+    d.add_(p.grad, alpha=-0.1)  # the manual SGD step of PyTorch's examples
+    np.testing.assert_allclose(p.numpy(), before - 0.1, rtol=1e-6)
+    assert p._version == version  # .data sidesteps the version check, as in PyTorch
+    p.data = dg.zeros(4)  # assignment swaps the memory (and shape)
+    assert p.shape == (4,) and p.requires_grad
+    if torch is not None:
+        tp = torch.nn.Parameter(torch.ones(2))
+        tp.data.add_(1)
+        assert tp._version == 0 and tp.data.requires_grad is False
+
+
+def test_generator_and_legacy_constructors():
+    g = dg.Generator().manual_seed(3)
+    a = dg.randn(4, generator=g)
+    b = dg.randn(4, generator=dg.Generator().manual_seed(3))
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert g.initial_seed() == 3
+    state = g.get_state()
+    x = dg.rand(2, generator=g)
+    g.set_state(state)
+    np.testing.assert_array_equal(dg.rand(2, generator=g).numpy(), x.numpy())
+    assert dg.randperm(5, generator=g).dtype == np.int64
+    assert dg.LongTensor(2, 3).shape == (2, 3) and dg.LongTensor(2, 3).dtype == np.int64
+    assert dg.FloatTensor([1, 2]).dtype == np.float32
+    nn.LSTM(2, 3).flatten_parameters()  # accepted: deepgrad keeps no cuDNN buffer

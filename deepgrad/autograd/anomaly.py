@@ -25,17 +25,17 @@ def check_forward(fn, inputs, y) -> None:
     """Raise if forward output ``y`` of ``fn`` holds NaN/Inf (called only in anomaly mode)."""
     outs = y if isinstance(y, tuple) else (y,)
     if any(_bad(a) for a in outs):
-        bad_in = any(_bad(t.data) for t in inputs)
+        bad_in = any(_bad(t._data) for t in inputs)
         origin = "its inputs already did" if bad_in else "its inputs were finite"
         raise AnomalyError(f"detect_anomaly: forward of {type(fn).__name__} produced NaN/Inf "
-                           f"({origin}); input shapes: {_shapes([t.data for t in inputs])}")
+                           f"({origin}); input shapes: {_shapes([t._data for t in inputs])}")
 
 
 def check_backward(fn, gxs) -> None:
     """Raise if a gradient returned by ``fn.backward`` holds NaN/Inf (anomaly mode only)."""
     grads = gxs if isinstance(gxs, tuple) else (gxs,)
     if any(_bad(g) for g in grads):
-        shapes = _shapes([t.data for t in fn.inputs]) if fn.inputs else "?"
+        shapes = _shapes([t._data for t in fn.inputs]) if fn.inputs else "?"
         raise AnomalyError(f"detect_anomaly: backward of {type(fn).__name__} produced NaN/Inf "
                            f"gradients; input shapes: {shapes}; gradient shapes: "
                            f"{_shapes(grads)}")

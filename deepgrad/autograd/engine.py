@@ -55,10 +55,10 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
         raise RuntimeError("backward: tensor does not require grad and has no grad_fn; set "
                            "requires_grad=True on a leaf it depends on")
     if grad is None:
-        if root.data.size != 1:
+        if root._data.size != 1:
             raise RuntimeError(f"backward: grad can be implicitly created only for one-element "
                                f"outputs, got shape {root.shape}; pass grad= of that shape")
-        gy = get_array_module(root.data).ones_like(root.data)
+        gy = get_array_module(root._data).ones_like(root._data)
     else:
         gy = _as_array(grad, root.dtype)
         if gy.shape != root.shape:
@@ -100,8 +100,8 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
                 if hooks is not None:
                     hooks.edge(t, False)
                 continue
-            if g.shape != t.data.shape:
-                g = unbroadcast(g, t.data.shape)
+            if g.shape != t._data.shape:
+                g = unbroadcast(g, t._data.shape)
             c = t._ctx
             if c is None:
                 _accumulate_leaf(t, g)
@@ -127,10 +127,10 @@ def _slots(fn, idx, g):
 
 
 def _accumulate_leaf(t: Tensor, g) -> None:
-    if g.dtype != t.data.dtype:
-        g = g.astype(t.data.dtype)
+    if g.dtype != t._data.dtype:
+        g = g.astype(t._data.dtype)
     if t.grad is not None:
-        g = t.grad.data + g  # a new array: the old one may be shared with other tensors
+        g = t.grad._data + g  # a new array: the old one may be shared with other tensors
     if isinstance(g, numpy.generic):  # a ufunc on 0-d arrays gave a scalar: keep .grad an array
         g = numpy.asarray(g)
     t.grad = Tensor._make(g, False, None, 0)

@@ -36,7 +36,7 @@ class Function:
         (``autograd/version.py``).
         """
         try:
-            y = self.forward(*[t.data for t in inputs])
+            y = self.forward(*[t._data for t in inputs])
         except (TypeError, ValueError) as exc:  # free when nothing is raised (Python 3.11+)
             check_same_device(self.name, inputs, exc)
             raise
@@ -102,7 +102,7 @@ def _share_if_view(out, y, src) -> bool:
     Views are unary ops (reshape, transpose, indexing, split), so only the first input is
     compared: ``y`` is its array, or both are views of the same base array.
     """
-    d = src.data
+    d = src._data
     base = getattr(y, "base", None)
     if y is d or (base is not None and (base is d or base is getattr(d, "base", None))):
         out._vc = src._vc
@@ -116,9 +116,9 @@ def check_same_device(op: str, inputs, exc: Exception | None = None) -> None:
     """
     seen = []
     for t in inputs:
-        if isinstance(t.data, numpy.generic):  # a Python scalar operand: fits any device
+        if isinstance(t._data, numpy.generic):  # a Python scalar operand: fits any device
             continue
-        d = device_of(t.data)
+        d = device_of(t._data)
         if d not in seen:
             seen.append(d)
     if len(seen) > 1:

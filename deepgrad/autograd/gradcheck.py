@@ -24,7 +24,7 @@ def _host(a) -> np.ndarray:
 
 
 def _weighted_sum(outs, weights) -> float:
-    return float(sum((o.data * w).sum() for o, w in zip(outs, weights) if w is not None))
+    return float(sum((o._data * w).sum() for o, w in zip(outs, weights) if w is not None))
 
 
 def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
@@ -53,7 +53,7 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
     rng = np.random.default_rng(seed)
     outs = _outputs(fn, inputs)
     # Upstream weights live next to each output (device inputs check on their device).
-    weights = [to_device(rng.standard_normal(o.shape), device_of(o.data))
+    weights = [to_device(rng.standard_normal(o.shape), device_of(o._data))
                if o.dtype.kind == "f" and o.requires_grad else None for o in outs]
     for t in checked:
         t.grad = None
@@ -65,18 +65,18 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
     if total is None:
         raise GradcheckError("gradcheck: no output requires grad")
     total.backward()
-    analytic = [_host(t.grad.data).copy() if t.grad is not None else np.zeros(t.shape)
+    analytic = [_host(t.grad._data).copy() if t.grad is not None else np.zeros(t.shape)
                 for t in checked]
 
     def loss() -> float:
         with no_grad():
             return _weighted_sum(_outputs(fn, inputs), weights)
 
-    n_elems = sum(t.data.size for t in checked)
+    n_elems = sum(t._data.size for t in checked)
     ok = True
     if mode == "full" or (mode == "auto" and n_elems <= 400):
         for t, a in zip(checked, analytic):
-            flat = t.data.reshape(-1)
+            flat = t._data.reshape(-1)
             numeric = np.empty(flat.size)
             for i in range(flat.size):
                 orig = flat[i]
@@ -90,16 +90,16 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
     else:
         for _ in range(n_directions):
             dirs = [rng.standard_normal(t.shape) for t in checked]
-            origs = [t.data.copy() for t in checked]
-            steps = [to_device(eps * d, device_of(t.data)) for t, d in zip(checked, dirs)]
+            origs = [t._data.copy() for t in checked]
+            steps = [to_device(eps * d, device_of(t._data)) for t, d in zip(checked, dirs)]
             for t, d, o in zip(checked, steps, origs):
-                t.data[...] = o + d
+                t._data[...] = o + d
             hi = loss()
             for t, d, o in zip(checked, steps, origs):
-                t.data[...] = o - d
+                t._data[...] = o - d
             lo = loss()
             for t, o in zip(checked, origs):
-                t.data[...] = o
+                t._data[...] = o
             numeric = (hi - lo) / (2 * eps)
             analytic_dir = sum(float((a * d).sum()) for a, d in zip(analytic, dirs))
             ok &= _compare(np.array([analytic_dir]), np.array([numeric]), atol, rtol,

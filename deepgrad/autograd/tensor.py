@@ -12,7 +12,7 @@ DEFAULT_DTYPE = numpy.float32
 def _as_array(data, dtype=None):
     """Turn Python data or an array into an array; Python floats become float32 by default."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     xp = get_array_module(data)
     if isinstance(data, xp.ndarray):
         return data if dtype is None or data.dtype == dtype else data.astype(dtype)
@@ -35,20 +35,24 @@ class Tensor:
     """An n-dimensional array that records the ops applied to it for reverse-mode autodiff.
 
     Attributes:
-        data: the underlying array (NumPy, or CuPy on a GPU).
+        data: PyTorch's ``.data``: a Tensor sharing this one's memory, cut from the graph, with
+            its own version counter (so ``p.data.add_(g, alpha=-lr)`` updates ``p`` without
+            autograd seeing it, as in PyTorch). Assigning ``t.data = other`` swaps the memory.
         grad: a Tensor of ``data``'s shape after ``backward()``, else ``None``.
         requires_grad: whether gradients flow to this tensor.
+
+    Inside the library the array itself is ``_data`` (NumPy, or CuPy on a GPU).
     """
 
     # ``_vc`` is the storage's version counter: a one-element list shared by every tensor that
     # views the same memory (views, ``detach()``); in-place ops increment it, and backward compares
     # it with the version each op recorded (``autograd/version.py``).
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_out_idx", "_retain", "_vc",
+    __slots__ = ("_data", "grad", "requires_grad", "_ctx", "_out_idx", "_retain", "_vc",
                  "__weakref__")
     __array_priority__ = 1000  # so that ndarray <op> Tensor defers to Tensor's reflected operator
 
     def __init__(self, data, requires_grad: bool = False, dtype=None) -> None:
-        self.data = _as_array(data, dtype)
+        self._data = _as_array(data, dtype)
         self.grad = None
         self._ctx = None
         self._out_idx = 0
@@ -62,7 +66,7 @@ class Tensor:
     def _make(cls, data, requires_grad, ctx, idx):
         """Fast constructor for op outputs (no conversion, no checks)."""
         t = object.__new__(cls)
-        t.data = data
+        t._data = data
         t.grad = None
         t.requires_grad = requires_grad
         t._ctx = ctx
@@ -74,15 +78,15 @@ class Tensor:
     # ---- properties -------------------------------------------------------------------------
     @property
     def shape(self) -> tuple:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def is_leaf(self) -> bool:
@@ -102,7 +106,7 @@ class Tensor:
     @property
     def device(self):
         """Where the data lives: a ``dg.device`` (equal to strings such as ``"cpu"``)."""
-        d = self.data
+        d = self._data
         if isinstance(d, (numpy.ndarray, numpy.generic)):
             return CPU
         return device_of(d)
@@ -113,23 +117,23 @@ class Tensor:
 
     def size(self, dim: int | None = None):
         """The shape, or its length along ``dim`` (PyTorch's ``size``)."""
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self._data.shape if dim is None else self._data.shape[dim]
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     def numel(self) -> int:
-        return int(self.data.size)
+        return int(self._data.size)
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     # ---- conversion -------------------------------------------------------------------------
     def numpy(self):
         """The data as a NumPy array (shares memory); a device tensor needs ``.cpu()`` first."""
-        d = self.data
+        d = self._data
         if isinstance(d, numpy.ndarray):
             return d
         # A ufunc on 0-d arrays returns a NumPy scalar, so op outputs of shape () may hold one.
@@ -140,13 +144,13 @@ class Tensor:
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
-            raise ValueError(f"item(): tensor has {self.data.size} elements, expected 1 "
+        if self._data.size != 1:
+            raise ValueError(f"item(): tensor has {self._data.size} elements, expected 1 "
                              f"(shape {self.shape})")
-        return self.data.item()
+        return self._data.item()
 
     def tolist(self):
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __float__(self) -> float:
         return float(self.item())
@@ -162,7 +166,7 @@ class Tensor:
 
     def __repr__(self) -> str:
         dev = self.device
-        host = self.numpy() if dev is CPU else self.data.get()
+        host = self.numpy() if dev is CPU else self._data.get()
         body = numpy.array2string(host, separator=", ", prefix="tensor(")
         extra = "" if dev is CPU else f", device='{dev}'"
         if self.dtype != DEFAULT_DTYPE and self.dtype != numpy.int64:
@@ -176,15 +180,25 @@ class Tensor:
     # ---- autograd ---------------------------------------------------------------------------
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         """Set ``requires_grad`` in place; only floating-point tensors can require gradients."""
-        if requires_grad and self.data.dtype.kind not in "fc":
+        if requires_grad and self._data.dtype.kind not in "fc":
             raise TypeError(f"requires_grad: only floating-point tensors can require gradients, "
-                            f"got dtype {self.data.dtype}")
+                            f"got dtype {self._data.dtype}")
         self.requires_grad = bool(requires_grad)
         return self
 
+    @property
+    def data(self) -> "Tensor":
+        """A detached Tensor sharing this tensor's memory, with a version counter of its own."""
+        return Tensor._make(self._data, False, None, 0)
+
+    @data.setter
+    def data(self, value) -> None:
+        """``t.data = other``: ``t`` now holds ``other``'s memory (its shape and dtype too)."""
+        self._data = value._data if isinstance(value, Tensor) else _as_array(value)
+
     def detach(self) -> "Tensor":
         """A tensor sharing this data (and its version counter) but cut from the graph."""
-        t = Tensor._make(self.data, False, None, 0)
+        t = Tensor._make(self._data, False, None, 0)
         t._vc = self._vc
         return t
 
@@ -231,13 +245,13 @@ class Tensor:
         return self.astype(numpy.float64)
 
     def long(self) -> "Tensor":
-        return Tensor._make(self.data.astype(numpy.int64), False, None, 0)
+        return Tensor._make(self._data.astype(numpy.int64), False, None, 0)
 
     def int(self) -> "Tensor":
-        return Tensor._make(self.data.astype(numpy.int32), False, None, 0)
+        return Tensor._make(self._data.astype(numpy.int32), False, None, 0)
 
     def bool(self) -> "Tensor":
-        return Tensor._make(self.data.astype(bool), False, None, 0)
+        return Tensor._make(self._data.astype(bool), False, None, 0)
 
     def to(self, *args, **kwargs) -> "Tensor":
         """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other_tensor)``.
@@ -258,7 +272,7 @@ class Tensor:
 
     def cpu(self) -> "Tensor":
         """This tensor in host memory (``self`` when it is there already)."""
-        return self if isinstance(self.data, (numpy.ndarray, numpy.generic)) else self.to("cpu")
+        return self if isinstance(self._data, (numpy.ndarray, numpy.generic)) else self.to("cpu")
 
 
 def is_grad_enabled() -> bool:

@@ -21,8 +21,8 @@ def check_versions(fn) -> None:
     if versions is None:
         return
     for t, v in zip(fn.inputs, versions):
-        if t._vc[0] != v and _saves(fn, lambda a, d=t.data: _same_memory(a, d)):
-            raise RuntimeError(_message(fn, t.data, t._vc[0], v, None))
+        if t._vc[0] != v and _saves(fn, lambda a, d=t._data: _same_memory(a, d)):
+            raise RuntimeError(_message(fn, t._data, t._vc[0], v, None))
     for i, ((cell, v), out_id) in enumerate(zip(fn.out_versions, fn.out_ids)):
         if cell[0] != v and _saves(fn, lambda a, k=out_id: _is_output(a, k)):
             arr = _find(fn, lambda a, k=out_id: _is_output(a, k))

@@ -70,7 +70,7 @@ def _host_buffer(tensor, who: str):
 
     if not isinstance(tensor, Tensor):
         raise TypeError(f"{who}: expected a deepgrad Tensor, got {type(tensor).__name__}")
-    data = tensor.data
+    data = tensor._data
     if isinstance(data, numpy.ndarray) and data.flags.c_contiguous and data.flags.writeable:
         return data, None
     xp = get_array_module(data)
@@ -78,7 +78,7 @@ def _host_buffer(tensor, who: str):
 
     def write_back():
         if isinstance(data, numpy.generic) or (xp is numpy and not data.flags.writeable):
-            tensor.data = host  # a NumPy scalar or a read-only view: rebind, cannot write in
+            tensor._data = host  # a NumPy scalar or a read-only view: rebind, cannot write in
         else:
             data[...] = xp.asarray(host)
     return host, write_back
@@ -160,7 +160,7 @@ def all_gather(tensor_list: list, tensor, group=None, async_op: bool = False):
 
     def finish():
         for t, part in zip(tensor_list, recv):
-            t.data[...] = get_array_module(t.data).asarray(part)
+            t._data[...] = get_array_module(t._data).asarray(part)
     return _run(pg, async_op, lambda c: c.Allgather(send, recv),
                 lambda c: c.Iallgather(send, recv), finish)
 
@@ -170,8 +170,8 @@ def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op: bo
     (shape ``(world_size * n, ...)`` for inputs ``(n, ...)``)."""
     pg = _default_group(group)
     send, _ = _host_buffer(input_tensor, "all_gather_into_tensor")
-    if output_tensor.data.size != send.size * pg.size():
-        raise ValueError(f"all_gather_into_tensor: output has {output_tensor.data.size} "
+    if output_tensor._data.size != send.size * pg.size():
+        raise ValueError(f"all_gather_into_tensor: output has {output_tensor._data.size} "
                          f"elements; expected world_size={pg.size()} x {send.size}")
     recv, write_back = _host_buffer(output_tensor, "all_gather_into_tensor")
     return _run(pg, async_op, lambda c: c.Allgather(send, recv),

@@ -29,7 +29,7 @@ def _value_and_derivative(fn, x: numpy.ndarray):
     t = Tensor(x, requires_grad=True)
     y = fn(t)
     y.sum().backward()
-    return y.data, t.grad.data
+    return y._data, t.grad._data
 
 
 def run(quick: bool = False, seed: int = 0) -> Result:
@@ -65,8 +65,8 @@ def run(quick: bool = False, seed: int = 0) -> Result:
     res.record("max_abs_error_vs_formula", worst)
 
     z = numpy.array(SOFTMAX_EXAMPLE)
-    p = F.softmax(Tensor(z), dim=0).data
-    p_shift = F.softmax(Tensor(z + 1000.0), dim=0).data  # stable: exp(1003) would overflow
+    p = F.softmax(Tensor(z), dim=0)._data
+    p_shift = F.softmax(Tensor(z + 1000.0), dim=0)._data  # stable: exp(1003) would overflow
     res.record("softmax_input", z)
     res.record("softmax_output", p)
     fig, (ax,) = figure(1, width=5)

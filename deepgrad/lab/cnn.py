@@ -25,7 +25,7 @@ EXPECTED = numpy.array([[4, 3, 4], [2, 4, 3], [2, 3, 4]], dtype=numpy.float32)
 
 
 def _worked_example(res: Result) -> bool:
-    out = F.conv2d(Tensor(IMAGE[None, None]), Tensor(FILTER[None, None])).data[0, 0]
+    out = F.conv2d(Tensor(IMAGE[None, None]), Tensor(FILTER[None, None]))._data[0, 0]
     res.record("worked_example_feature_map", out)
     fig, axes = figure(3, width=2.6, height=2.6)
     for ax, (title, arr) in zip(axes, (("input 5x5", IMAGE), ("filter 3x3", FILTER),
@@ -65,12 +65,12 @@ def _load(quick: bool, seed: int):
 def _inspect(res: Result, model, x: numpy.ndarray) -> None:
     """Learned first-layer filters, their feature maps on one digit, and pooling of one map."""
     conv1 = model[0]
-    w = conv1.weight.data[:, 0]
+    w = conv1.weight._data[:, 0]
     with no_grad():
-        maps = F.relu(conv1(Tensor(x[None]))).data[0]
+        maps = F.relu(conv1(Tensor(x[None])))._data[0]
         one = Tensor(maps[None, :1])
-        pooled = {"max": F.max_pool2d(one, 2).data[0, 0],
-                  "average": F.avg_pool2d(one, 2).data[0, 0]}
+        pooled = {"max": F.max_pool2d(one, 2)._data[0, 0],
+                  "average": F.avg_pool2d(one, 2)._data[0, 0]}
     fig, axes = figure(7, 2, width=1.6, height=1.7)
     axes[0].imshow(x[0], cmap="gray_r")
     axes[0].set_title("input", fontsize=8)

@@ -36,7 +36,7 @@ def predict_labels(model, X: numpy.ndarray) -> numpy.ndarray:
     was_training = model.training
     model.eval()
     with no_grad():
-        out = model(Tensor(numpy.asarray(X, numpy.float32))).data
+        out = model(Tensor(numpy.asarray(X, numpy.float32)))._data
     model.train(was_training)
     if out.ndim == 2 and out.shape[1] == 1:
         return (out[:, 0] > 0).astype(numpy.int64)

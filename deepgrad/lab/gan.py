@@ -46,8 +46,8 @@ def _ring(res: Result, steps: int) -> dict:
     for step in range(steps + 1):
         if step in snaps:  # measuring must not change the training run: keep the RNG state
             state = get_rng_state()
-            cov = evaluate_mixture(lambda n: trainer.sample(n).data, ring)
-            shots[step] = trainer.sample(1000).data
+            cov = evaluate_mixture(lambda n: trainer.sample(n)._data, ring)
+            shots[step] = trainer.sample(1000)._data
             set_rng_state(state)
             history.append({"step": step, "modes": cov.modes_covered,
                             "high_quality": cov.high_quality_fraction})
@@ -93,9 +93,9 @@ def _saturation(res: Result, d_steps: int) -> dict:
         G.zero_grad()
         logits = D(G(z))
         loss_fn(logits).backward()
-        norms[name] = float(numpy.sqrt(sum((p.grad.data.astype(numpy.float64) ** 2).sum()
+        norms[name] = float(numpy.sqrt(sum((p.grad._data.astype(numpy.float64) ** 2).sum()
                                            for p in G.parameters())))
-    d_fake = float((1 / (1 + numpy.exp(-logits.data.astype(numpy.float64)))).mean())
+    d_fake = float((1 / (1 + numpy.exp(-logits._data.astype(numpy.float64)))).mean())
     fig, (ax,) = figure(1, width=4.8, height=3.4)
     d = numpy.linspace(0.001, 0.999, 300)
     ax.plot(d, d, color=PALETTE[0], label="minimax: |d log(1 - D) / d logit| = D")
@@ -129,14 +129,14 @@ def _digits(res: Result, steps: int) -> dict:
         return float(numpy.sqrt(d.min(axis=1)).mean())
 
     G.eval()
-    before = nearest(G(probe).data)
+    before = nearest(G(probe)._data)
     G.train()
     rng = numpy.random.default_rng(res.seed)
     for _ in range(steps):
         trainer.train_step(X[rng.integers(0, len(X), 64)])
         progress.tick()
     G.eval()
-    fake = G(probe).data
+    fake = G(probe)._data
     after = nearest(fake)
     fig, axes = figure(8, 2, width=1.0, height=1.0)
     for ax, img in zip(axes, fake[:16]):

@@ -57,7 +57,7 @@ def _vanishing(res: Result, X: numpy.ndarray, y: numpy.ndarray, depth: int) -> N
         layers = _layers(depth, 32, X.shape[1], 3, init)
         out, zs = _forward(layers, act, Tensor(X), keep=True)
         F.cross_entropy(out, Tensor(y)).backward()
-        norms = numpy.array([numpy.linalg.norm(z.grad.data) for z in zs], numpy.float64)
+        norms = numpy.array([numpy.linalg.norm(z.grad._data) for z in zs], numpy.float64)
         res.record(f"{name}_grad_norms", norms)
         res.table.add(f"{depth} x {name} ({init} init)", "||dL/dz|| layer 1", norms[0])
         res.table.add(f"{depth} x {name} ({init} init)", f"||dL/dz|| layer {depth}", norms[-1])
@@ -98,7 +98,7 @@ def _exploding(res: Result, X: numpy.ndarray, y: numpy.ndarray, steps: int) -> N
             if clip:
                 total = float(clip_grad_norm_(params, max_norm))
             else:
-                total = math.sqrt(sum(float((p.grad.data.astype(numpy.float64) ** 2).sum())
+                total = math.sqrt(sum(float((p.grad._data.astype(numpy.float64) ** 2).sum())
                                       for p in params))
             norms.append(total)
             opt.step()

@@ -56,8 +56,8 @@ def _softmax_classifier(loss: str, X, y, epochs: int, lr: float):
     class k+1, so nearly every point is put in a wrong class."""
     centres = numpy.stack([X[y == k].mean(axis=0) for k in range(3)])
     model = Linear(2, 3)
-    model.weight.data[...] = numpy.roll(centres, -1, axis=0)
-    model.bias.data[...] = 0.0
+    model.weight._data[...] = numpy.roll(centres, -1, axis=0)
+    model.bias._data[...] = 0.0
     opt = SGD(model.parameters(), lr=lr)
     onehot = numpy.eye(3, dtype=numpy.float32)[y]
     accs, costs = [], []
@@ -68,7 +68,7 @@ def _softmax_classifier(loss: str, X, y, epochs: int, lr: float):
             cost = (diff * diff).sum() * (0.5 / len(X))
         else:
             cost = F.cross_entropy(out, Tensor(y))
-        accs.append(float((out.data.argmax(axis=1) == y).mean()))
+        accs.append(float((out._data.argmax(axis=1) == y).mean()))
         costs.append(float(cost.item()))
         opt.zero_grad()
         cost.backward()

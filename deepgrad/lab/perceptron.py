@@ -44,7 +44,7 @@ def run(quick: bool = False, seed: int = 0) -> Result:
         res.record(f"perceptron_{gate}_errors_per_epoch", errors)
         decision_regions(ax, lambda pts, p=p: (p.predict(pts) > 0).astype(int), _INPUTS,
                          numpy.array(labels), f"perceptron on {gate}: accuracy {acc:.2f}")
-        _draw_line(ax, p.weight.data[0], float(p.bias.data[0]))
+        _draw_line(ax, p.weight._data[0], float(p.bias._data[0]))
         ax.set_xlim(-0.5, 1.5)
         ax.set_ylim(-0.5, 1.5)
         progress.tick()

@@ -37,7 +37,7 @@ def _penalties(res: Result, alphas: tuple, epochs: int) -> None:
             model[0].add_regularizer("weight", reg)  # penalise the first layer's weights
             fit(model, X, y, SGD(model.parameters(), lr=0.05, momentum=0.9), epochs,
                 batch_size=64)
-            w = model[0].weight.data.ravel()
+            w = model[0].weight._data.ravel()
             share = float((numpy.abs(w) < NEAR_ZERO).mean())
             acc = float((predict_labels(model, X) == y).mean())
             shares[kind].append(share)

@@ -34,7 +34,7 @@ class ValidationCurve(Callback):
             out = self.model(self.X)
             self.nll.append(float(F.cross_entropy(out, self.y).item()))
         self.model.train(was)
-        self.acc.append(float((out.data.argmax(axis=1) == self.y.data).mean()))
+        self.acc.append(float((out._data.argmax(axis=1) == self.y._data).mean()))
         if self.tick:
             progress.tick()
 

@@ -35,7 +35,7 @@ def _classifier(cell: str) -> SequenceClassifier:
     """A recurrent classifier with the keep-gate bias of ``KEEP_BIAS``."""
     model = SequenceClassifier(cell, 2, HIDDEN, 2)
     if KEEP_BIAS[cell]:  # rows H:2H are f in LSTM's (i, f, g, o) and z in GRU's (r, z, n)
-        model.rnn.bias_ih_l0.data[HIDDEN:2 * HIDDEN] += KEEP_BIAS[cell]
+        model.rnn.bias_ih_l0._data[HIDDEN:2 * HIDDEN] += KEEP_BIAS[cell]
     return model
 
 
@@ -56,7 +56,7 @@ def _memory_task(cell: str, seq_len: int, steps: int, seed: int) -> float:
     progress.tick()
     X_test, y_test = first_token_memory(seq_len, 1000, seed=seed + 10_000)
     with no_grad():
-        pred = model(Tensor(X_test)).data.argmax(axis=1)
+        pred = model(Tensor(X_test))._data.argmax(axis=1)
     return float((pred == y_test).mean())
 
 
@@ -82,7 +82,7 @@ def _gradient_through_time(seq_len: int, seed: int) -> dict:
             h.retain_grad()
             states.append(h)
         F.cross_entropy(model.head(h), Tensor(y)).backward()
-        norms[cell] = numpy.array([numpy.linalg.norm(s.grad.data) for s in states])
+        norms[cell] = numpy.array([numpy.linalg.norm(s.grad._data) for s in states])
     return norms
 
 
@@ -134,7 +134,7 @@ def _char_model(res: Result, epochs: int) -> list[str]:
             out = list(prompt)
             logits, state = model(Tensor(numpy.array([[vocab.index(ch) for ch in prompt]])))
             while len(out) < 70 and out[-1] != "\n":
-                z = logits.data[0, -1].astype(numpy.float64) / 0.7
+                z = logits._data[0, -1].astype(numpy.float64) / 0.7
                 p = numpy.exp(z - z.max())
                 nxt = int(rng.choice(len(vocab), p=p / p.sum()))
                 out.append(vocab[nxt])

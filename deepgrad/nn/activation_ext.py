@@ -172,7 +172,7 @@ class PReLU(Module):
                                            numpy.dtype(dtype or DEFAULT_DTYPE)))
 
     def reset_parameters(self) -> None:
-        self.weight.data[...] = self.init
+        self.weight._data[...] = self.init
 
     def forward(self, input):  # noqa: A002
         return G.prelu(input, self.weight)

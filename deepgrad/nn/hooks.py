@@ -105,7 +105,7 @@ class BackwardHookState:
                 if len(res) != len(gys):
                     raise RuntimeError(f"Backward pre hook returned an invalid number of "
                                        f"grad_output, got {len(res)}, but expected {len(gys)}")
-                gys = tuple(None if g is None else (g.data if isinstance(g, Tensor) else g)
+                gys = tuple(None if g is None else (g._data if isinstance(g, Tensor) else g)
                             for g in res)
         self.grad_outputs = gys
         if not self.inputs_hooked:  # no input needs grad: the hooks run now, grad_input None
@@ -132,7 +132,7 @@ class BackwardHookState:
             if len(res) != len(full):
                 raise RuntimeError(f"Backward hook returned an invalid number of grad_input, "
                                    f"got {len(res)}, but expected {len(full)}")
-            full = [None if g is None else (g.data if isinstance(g, Tensor) else g)
+            full = [None if g is None else (g._data if isinstance(g, Tensor) else g)
                     for g in res]
         return tuple(full[pos] for pos in self.tensor_positions)
 

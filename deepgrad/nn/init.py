@@ -37,12 +37,12 @@ def _calculate_fan_in_and_fan_out(t: Tensor) -> tuple[int, int]:
 
 def _fill(t: Tensor, values) -> Tensor:
     """The one place where an initializer writes into a tensor (in place, no graph); a bare
-    array (e.g. ``p.data`` handed over as PyTorch code does) is written directly."""
+    array (e.g. ``p._data`` handed over as PyTorch code does) is written directly."""
     if isinstance(t, Tensor):
-        xp = get_array_module(t.data)
+        xp = get_array_module(t._data)
         if xp is not numpy and isinstance(values, numpy.ndarray):  # drawn on the host
             values = xp.asarray(values)
-        t.data[...] = values
+        t._data[...] = values
         t._vc[0] += 1  # an in-place change: a graph that saved t refuses backward
     else:
         t[...] = values
@@ -51,12 +51,12 @@ def _fill(t: Tensor, values) -> Tensor:
 
 def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     """Fill with U(a, b)."""
-    return _fill(t, generator_like(t.data).uniform(a, b, t.shape))
+    return _fill(t, generator_like(t._data).uniform(a, b, t.shape))
 
 
 def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     """Fill with N(mean, std^2)."""
-    return _fill(t, generator_like(t.data).normal(mean, std, t.shape))
+    return _fill(t, generator_like(t._data).normal(mean, std, t.shape))
 
 
 def constant_(t: Tensor, val: float) -> Tensor:
@@ -108,9 +108,9 @@ def kaiming_normal_(t: Tensor, a: float = 0.0, mode: str = "fan_in",
 def orthogonal_(t: Tensor, gain: float = 1.0) -> Tensor:
     """A (semi-)orthogonal matrix from the QR decomposition of a Gaussian matrix."""
     rows = t.shape[0]
-    cols = t.data.size // rows
-    xp = get_array_module(t.data)
-    flat = generator_like(t.data).standard_normal((rows, cols))
+    cols = t._data.size // rows
+    xp = get_array_module(t._data)
+    flat = generator_like(t._data).standard_normal((rows, cols))
     if rows < cols:
         flat = flat.T
     q, r = xp.linalg.qr(flat)

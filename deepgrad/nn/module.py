@@ -24,9 +24,9 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data, requires_grad: bool = True) -> None:
-        super().__init__(data.data if isinstance(data, Tensor) else data, requires_grad)
+        super().__init__(data._data if isinstance(data, Tensor) else data, requires_grad)
         if default_device() is not None:
-            self.data = to_device(self.data, default_device())
+            self._data = to_device(self._data, default_device())
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
@@ -113,7 +113,7 @@ class Module(HooksMixin, PathsMixin):
         if tensor is not None and not isinstance(tensor, Tensor):
             tensor = Tensor(tensor)
         if tensor is not None and default_device() is not None:
-            tensor.data = to_device(tensor.data, default_device())
+            tensor._data = to_device(tensor._data, default_device())
         self.__dict__["_buffers"][name] = tensor
         if not persistent:
             self.__dict__["_non_persistent"].add(name)
@@ -199,10 +199,10 @@ class Module(HooksMixin, PathsMixin):
             dot = f"{mod_prefix}." if mod_prefix else ""
             for name, p in m._parameters.items():
                 if p is not None:
-                    out[dot + name] = p.data.copy()
+                    out[dot + name] = p._data.copy()
             for name, b in m._buffers.items():
                 if b is not None and name not in m._non_persistent:
-                    out[dot + name] = b.data.copy()
+                    out[dot + name] = b._data.copy()
         return out
 
     def _state_tensors(self) -> "OrderedDict[str, Tensor]":
@@ -241,7 +241,7 @@ class Module(HooksMixin, PathsMixin):
                                  f"{tuple(t.shape)}")
             staged.append((t, to_device(arr, t.device)))
         for t, arr in staged:
-            t.data[...] = arr
+            t._data[...] = arr
             t._vc[0] += 1
         return IncompatibleKeys(missing, unexpected)
 
@@ -267,7 +267,7 @@ class Module(HooksMixin, PathsMixin):
             if set_to_none or p.grad is None:
                 p.grad = None
             else:
-                p.grad = Tensor._make(p.grad.data * 0, False, None, 0)
+                p.grad = Tensor._make(p.grad._data * 0, False, None, 0)
 
     def apply(self, fn) -> "Module":
         """Call ``fn(module)`` on every submodule, then on this module (for custom init)."""
@@ -288,11 +288,11 @@ class Module(HooksMixin, PathsMixin):
             dev, _ = resolve(dev)  # a clear error before anything moves
         for t in list(self.parameters()) + list(self.buffers()):
             if dev is not None:
-                t.data = to_device(t.data, dev)
+                t._data = to_device(t._data, dev)
                 if t.grad is not None:
-                    t.grad.data = to_device(t.grad.data, dev)
-            if dtype is not None and t.data.dtype.kind == "f" and t.data.dtype != dtype:
-                t.data = t.data.astype(dtype)
+                    t.grad._data = to_device(t.grad._data, dev)
+            if dtype is not None and t._data.dtype.kind == "f" and t._data.dtype != dtype:
+                t._data = t._data.astype(dtype)
                 t.grad = None
         return self
 
@@ -323,7 +323,7 @@ class Module(HooksMixin, PathsMixin):
 
     def num_parameters(self) -> int:
         """Total number of learnable scalars."""
-        return sum(p.data.size for p in self.parameters())
+        return sum(p._data.size for p in self.parameters())
 
     # ---- calling and printing -------------------------------------------------------------
     def __call__(self, *args, **kwargs):

@@ -27,7 +27,7 @@ class GaussianNoise(Module):
     def forward(self, x: Tensor) -> Tensor:
         if not self.training or self.std == 0.0:
             return x
-        rng = generator_like(x.data)  # drawn on x's device
+        rng = generator_like(x._data)  # drawn on x's device
         eps = rng.standard_normal(x.shape, dtype=x.dtype) if x.dtype.kind == "f" \
             else rng.standard_normal(x.shape)
         return add(x, Tensor._make((eps * self.std).astype(x.dtype, copy=False), False, None, 0))

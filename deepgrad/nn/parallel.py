@@ -34,14 +34,14 @@ def broadcast_coalesced(tensors, comm, src: int = 0) -> None:
     for t in tensors:
         by_dtype.setdefault(numpy.dtype(t.dtype), []).append(t)
     for dtype, group in by_dtype.items():
-        flat = numpy.concatenate([_host(t.data).ravel() for t in group]).astype(dtype, copy=False)
+        flat = numpy.concatenate([_host(t._data).ravel() for t in group]).astype(dtype, copy=False)
         comm.Bcast(flat, root=src)
         if comm.Get_rank() == src:
             continue
         off = 0
         for t in group:
-            n = t.data.size
-            t.data[...] = get_array_module(t.data).asarray(flat[off:off + n].reshape(t.shape))
+            n = t._data.size
+            t._data[...] = get_array_module(t._data).asarray(flat[off:off + n].reshape(t.shape))
             off += n
 
 
@@ -157,12 +157,12 @@ class DistributedDataParallel(Module):
             p = self._params[i]
             dtype = numpy.dtype(p.dtype)
             b = open_.get(dtype)
-            if b is None or (b.numel and b.nbytes + p.data.nbytes > cap):
+            if b is None or (b.numel and b.nbytes + p._data.nbytes > cap):
                 if b is not None:
                     cap = int(cap_mb * (1 << 20))
                 b = open_[dtype] = _Bucket(dtype)
                 buckets.append(b)
-            b.add(i, p.data.size)
+            b.add(i, p._data.size)
             bucket_of[i] = b
         return buckets, bucket_of
 
@@ -227,11 +227,11 @@ class DistributedDataParallel(Module):
         buf = numpy.empty(b.numel, b.dtype)
         for i, off in zip(b.indices, b.offsets):
             g = self._params[i].grad
-            n = self._params[i].data.size
+            n = self._params[i]._data.size
             if g is None:
                 buf[off:off + n] = 0
             else:
-                buf[off:off + n] = _host(g.data).ravel()
+                buf[off:off + n] = _host(g._data).ravel()
         b.buffer, b.request = buf, None
         if self.world_size > 1:
             from mpi4py import MPI
@@ -274,8 +274,8 @@ class DistributedDataParallel(Module):
                 p = self._params[i]
                 if not used[i]:
                     continue
-                xp = get_array_module(p.data)
-                part = buf[off:off + p.data.size].reshape(p.shape)
+                xp = get_array_module(p._data)
+                part = buf[off:off + p._data.size].reshape(p.shape)
                 p.grad = Tensor._make(part if xp is numpy else xp.asarray(part), False, None, 0)
             b.buffer = b.request = None
 

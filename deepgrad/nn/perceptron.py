@@ -28,11 +28,11 @@ class Perceptron(Module):
 
     def net(self, x) -> numpy.ndarray:
         """The weighted sum ``w . x + w0`` for each row of ``x``."""
-        xd = x.data if isinstance(x, Tensor) else numpy.asarray(x, DEFAULT_DTYPE)
+        xd = x._data if isinstance(x, Tensor) else numpy.asarray(x, DEFAULT_DTYPE)
         if xd.ndim != 2 or xd.shape[1] != self.in_features:
             raise ValueError(f"Perceptron({self.in_features}): input must have shape "
                              f"(N, {self.in_features}), got {xd.shape}")
-        return xd @ self.weight.data[0] + self.bias.data[0]
+        return xd @ self.weight._data[0] + self.bias._data[0]
 
     def forward(self, x) -> Tensor:
         """Outputs in {-1, 1} (a net input of exactly 0 gives -1)."""
@@ -47,8 +47,8 @@ class Perceptron(Module):
 
         Stops early after an epoch without mistakes (the data are separated).
         """
-        X = numpy.asarray(X.data if isinstance(X, Tensor) else X, DEFAULT_DTYPE)
-        t = numpy.asarray(t.data if isinstance(t, Tensor) else t).reshape(-1)
+        X = numpy.asarray(X._data if isinstance(X, Tensor) else X, DEFAULT_DTYPE)
+        t = numpy.asarray(t._data if isinstance(t, Tensor) else t).reshape(-1)
         if X.ndim != 2 or X.shape[0] != t.shape[0]:
             raise ValueError(f"Perceptron.fit: X (N, {self.in_features}) and t (N,) must "
                              f"agree, got {X.shape} and {t.shape}")
@@ -56,7 +56,7 @@ class Perceptron(Module):
             raise ValueError(f"Perceptron.fit: targets must be -1 or 1, got "
                              f"{sorted(set(numpy.unique(t).tolist()))}")
         self.net(X[:1])  # validates the feature count
-        w, b = self.weight.data[0], self.bias.data
+        w, b = self.weight._data[0], self.bias._data
         errors = []
         for _ in range(epochs):
             order = generator().permutation(len(X)) if shuffle else range(len(X))

@@ -157,7 +157,7 @@ class RNNBase(Module):
                 if states is None:
                     if zeros is None:
                         sizes = [self.proj_size or self.hidden_size, self.hidden_size]
-                        xp = get_array_module(x.data)  # the zero states on x's device
+                        xp = get_array_module(x._data)  # the zero states on x's device
                         zeros = tuple(Tensor._make(xp.zeros((B, n), x.dtype), False, None, 0)
                                       for n in sizes[:n_states])
                     init_k = zeros
@@ -188,6 +188,10 @@ class RNNBase(Module):
             output = getitem(output, (slice(None), 0))
             h_n = [getitem(h, (slice(None), 0)) for h in h_n]
         return (output, tuple(h_n)) if n_states == 2 else (output, h_n[0])
+
+    def flatten_parameters(self) -> None:
+        """PyTorch compacts the weights into one cuDNN buffer here; deepgrad keeps each weight
+        its own array (its fused layers read them directly), so there is nothing to do."""
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"

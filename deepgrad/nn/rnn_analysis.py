@@ -36,7 +36,7 @@ def grad_norm_through_time(cell: Module, x: Tensor, loss_fn=None) -> numpy.ndarr
         hs.append(h)
     loss = loss_fn(hs[-1]) if loss_fn is not None else hs[-1].sum()
     loss.backward()
-    return numpy.array([float(numpy.linalg.norm(h.grad.data)) if h.grad is not None else 0.0
+    return numpy.array([float(numpy.linalg.norm(h.grad._data)) if h.grad is not None else 0.0
                         for h in hs])
 
 
@@ -61,7 +61,7 @@ def gradient_norms_rnn_vs_lstm(seq_len: int = 50, input_size: int = 4, hidden_si
     for name, cls in (("rnn", RNNCell), ("lstm", LSTMCell), ("gru", GRUCell)):
         cell = cls(input_size, hidden_size)
         if name != "rnn":  # rows H:2H are LSTM's f (i, f, g, o) and GRU's z (r, z, n)
-            cell.bias_ih.data[hidden_size:2 * hidden_size] += keep_bias
+            cell.bias_ih._data[hidden_size:2 * hidden_size] += keep_bias
         norms = grad_norm_through_time(cell, x)
         out[name] = (norms / norms[-1]).tolist()
     return out

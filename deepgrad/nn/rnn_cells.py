@@ -63,7 +63,7 @@ class RNNCellBase(Module):
         x = unsqueeze(input, 0) if unbatched else input
         B = x.shape[0]
         if hx is None:
-            xp = get_array_module(x.data)  # the zero state on x's device
+            xp = get_array_module(x._data)  # the zero state on x's device
             z = Tensor._make(xp.zeros((B, self.hidden_size), x.dtype), False, None, 0)
             states = (z,) * self.n_states
         else:

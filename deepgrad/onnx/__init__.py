@@ -25,7 +25,8 @@ def export(model, args, f, export_params: bool = True, verbose: bool = False,
 
     Args:
         model: a Module (or any callable of Tensors).
-        args: a Tensor, or a tuple of Tensors (a trailing dict is passed as keyword arguments).
+        args: a Tensor, or a tuple of Tensors or of tuples of Tensors (an RNN's ``(h, c)``; each
+            tensor is one graph input); a trailing dict is passed as keyword arguments.
         f: a path or a writable binary file object.
         export_params: must be True (the weights are stored as initializers).
         verbose: print the graph after export.
@@ -57,14 +58,15 @@ def export(model, args, f, export_params: bool = True, verbose: bool = False,
     if opset < MIN_OPSET:
         raise OnnxExportError(f"onnx.export: opset_version must be >= {MIN_OPSET}, got {opset}")
     call_args, call_kwargs = _split_args(args)
+    leaves = _flatten(call_args)  # nested (h, c) state tuples become one input per tensor
     graph = GraphBuilder(onnx, opset)
     tracer = Tracer(graph, _param_names(model))
-    input_names = list(input_names or [f"input_{i}" for i in range(len(call_args))])
-    if len(input_names) != len(call_args):
+    input_names = list(input_names or [f"input_{i}" for i in range(len(leaves))])
+    if len(input_names) != len(leaves):
         raise OnnxExportError(f"onnx.export: {len(input_names)} input_names for "
-                              f"{len(call_args)} inputs")
-    for t, name in zip(call_args, input_names):
-        tracer.bind(t.data, name)
+                              f"{len(leaves)} input tensors")
+    for t, name in zip(leaves, input_names):
+        tracer.bind(t._data, name)
     was_training = getattr(model, "training", None)
     if was_training is not None:
         model.eval()
@@ -85,7 +87,7 @@ def export(model, args, f, export_params: bool = True, verbose: bool = False,
     proto = onnx.helper.make_model(
         onnx.helper.make_graph(
             graph.nodes, type(model).__name__,
-            [_value_info(onnx, graph, n, t, dynamic) for n, t in zip(input_names, call_args)],
+            [_value_info(onnx, graph, n, t, dynamic) for n, t in zip(input_names, leaves)],
             [_value_info(onnx, graph, n, t, dynamic) for n, t in zip(output_names, outputs)],
             graph.initializers),
         opset_imports=[onnx.helper.make_opsetid("", opset)], producer_name="deepgrad")
@@ -102,8 +104,11 @@ def _split_args(args):
     args = list(args)
     kwargs = args.pop() if args and isinstance(args[-1], dict) else {}
     for i, a in enumerate(args):
-        if not isinstance(a, Tensor):
-            raise OnnxExportError(f"onnx.export: args[{i}] is a {type(a).__name__}; pass Tensors")
+        try:
+            _flatten(a)
+        except OnnxExportError:
+            raise OnnxExportError(f"onnx.export: args[{i}] is a {type(a).__name__}; pass "
+                                  f"Tensors (or tuples of Tensors)") from None
     return args, kwargs
 
 
@@ -112,7 +117,7 @@ def _param_names(model) -> dict:
     for attr in ("named_parameters", "named_buffers"):
         if hasattr(model, attr):
             for name, t in getattr(model, attr)():
-                names.setdefault(id(t.data), name)
+                names.setdefault(id(t._data), name)
     return names
 
 

@@ -19,7 +19,7 @@ _ONNX_OP = {"LSTM": "LSTM", "GRU": "GRU", "RNN_TANH": "RNN", "RNN_RELU": "RNN"}
 
 
 def _host(t: Tensor):
-    d = t.data
+    d = t._data
     return numpy.asarray(d.get() if hasattr(d, "get") else d)
 
 
@@ -68,7 +68,7 @@ def _recurrent(g, tracer, module, args, kwargs, out):
     states = [] if hx is None else [tracer.name_of(h) for h in (hx if mode == "LSTM" else (hx,))]
     if unbatched:
         states = [g.unsqueeze(s, [1]) for s in states]
-    pname = tracer.param_names.get(id(getattr(module, module._flat[0][0]).data), "")
+    pname = tracer.param_names.get(id(getattr(module, module._flat[0][0])._data), "")
     prefix = pname[:-len(module._flat[0][0])] if pname else f"{name.lower()}."
     attrs = dict(hidden_size=module.hidden_size,
                  direction="bidirectional" if D == 2 else "forward")
@@ -96,15 +96,15 @@ def _recurrent(g, tracer, module, args, kwargs, out):
     h_n = [f[0] if len(f) == 1 else g.node("Concat", f, axis=0) for f in finals]
     if unbatched:
         h_n = [g.squeeze(h, [1]) for h in h_n]
-    tracer.bind(out[0].data, output)
+    tracer.bind(out[0]._data, output)
     states_out = out[1] if mode == "LSTM" else (out[1],)
     for t, n in zip(states_out, h_n):
-        tracer.bind(t.data, n)
+        tracer.bind(t._data, n)
 
 
 def _embedding(g, tracer, module, args, kwargs, out):
     idx = tracer.name_of(args[0])
-    tracer.bind(out.data, g.node("Gather", [tracer.name_of(module.weight), idx], axis=0))
+    tracer.bind(out._data, g.node("Gather", [tracer.name_of(module.weight), idx], axis=0))
 
 
 # Keyed by the exact class: a subclass may change forward, so it is traced op by op instead.

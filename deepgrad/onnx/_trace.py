@@ -34,7 +34,7 @@ class Tracer:
 
     def name_of(self, value) -> str:
         """The value name of a Tensor or array; unseen arrays become initializers (constants)."""
-        array = value.data if isinstance(value, Tensor) else value
+        array = value._data if isinstance(value, Tensor) else value
         name = self.names.get(id(array))
         if name is not None:
             return name
@@ -68,7 +68,7 @@ def _traced_apply(tracer: Tracer, original):
         names = names if isinstance(names, (list, tuple)) else [names]
         for o, n in zip(out_list, names):
             if n is not None:
-                tracer.bind(o.data, n)
+                tracer.bind(o._data, n)
         return outs
 
     return apply

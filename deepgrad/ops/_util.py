@@ -31,12 +31,12 @@ def pair(a, b):
     """
     if isinstance(a, Tensor):
         if isinstance(b, Tensor):
-            da, db = a.data.dtype, b.data.dtype
+            da, db = a._data.dtype, b._data.dtype
             if da is db or da == db:  # builtin dtypes are singletons: ``is`` is the fast test
                 return a, b
-        elif a.data.dtype.kind in "fc" and isinstance(b, (int, float)):
+        elif a._data.dtype.kind in "fc" and isinstance(b, (int, float)):
             return a, as_tensor(b, a)
-    elif isinstance(b, Tensor) and b.data.dtype.kind in "fc" and isinstance(a, (int, float)):
+    elif isinstance(b, Tensor) and b._data.dtype.kind in "fc" and isinstance(a, (int, float)):
         return as_tensor(a, b), b
     return promote(a, b)
 
@@ -52,7 +52,7 @@ def promote(*operands):
 def cast(x, dtype) -> Tensor:
     """``x`` (Tensor, array or Python scalar) as a Tensor of ``dtype``; differentiable."""
     if isinstance(x, Tensor):
-        if x.data.dtype == dtype:
+        if x._data.dtype == dtype:
             return x
         from .arithmetic import to_dtype
 
@@ -64,11 +64,11 @@ def float_input(x) -> Tensor:
     """``x`` as a Tensor, integer and bool tensors cast to the default float dtype (PyTorch:
     ``exp(int tensor)`` and ``int / int`` give float32)."""
     x = as_tensor(x)
-    if x.data.dtype.kind in "fc":
+    if x._data.dtype.kind in "fc":
         return x
     from ..dtypes import default_float
 
-    return Tensor._make(x.data.astype(default_float()), False, None, 0)
+    return Tensor._make(x._data.astype(default_float()), False, None, 0)
 
 
 def normalize_dim(dim: int, ndim: int, op: str) -> int:

@@ -166,12 +166,12 @@ def sign(x: Tensor) -> Tensor:
 
 def sigmoid(x: Tensor) -> Tensor:
     """Logistic sigmoid ``1 / (1 + e^-x)``."""
-    return Sigmoid().apply(x if x.data.dtype.kind in "fc" else float_input(x))
+    return Sigmoid().apply(x if x._data.dtype.kind in "fc" else float_input(x))
 
 
 def tanh(x: Tensor) -> Tensor:
     """Hyperbolic tangent ``(e^x - e^-x) / (e^x + e^-x)``."""
-    return Tanh().apply(x if x.data.dtype.kind in "fc" else float_input(x))
+    return Tanh().apply(x if x._data.dtype.kind in "fc" else float_input(x))
 
 
 def softsign(x: Tensor) -> Tensor:
@@ -201,13 +201,13 @@ def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
 
 def softmax(x: Tensor, dim: int = -1) -> Tensor:
     """Normalized exponentials along ``dim``: outputs are positive and sum to 1."""
-    if x.data.dtype.kind not in "fc":  # PyTorch: softmax of integers is float32
+    if x._data.dtype.kind not in "fc":  # PyTorch: softmax of integers is float32
         x = float_input(x)
     return Softmax(normalize_dim(dim, x.ndim, "softmax")).apply(x)
 
 
 def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
     """``log(softmax(x))`` computed stably with the log-sum-exp shift."""
-    if x.data.dtype.kind not in "fc":
+    if x._data.dtype.kind not in "fc":
         x = float_input(x)
     return LogSoftmax(normalize_dim(dim, x.ndim, "log_softmax")).apply(x)

@@ -55,7 +55,7 @@ def tanhshrink(input: Tensor) -> Tensor:  # noqa: A002
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:  # noqa: A002
     """``max(0, x) + weight min(0, x)``; weight (1,) or (C,) with C = input.shape[1]."""
-    n = weight.data.size
+    n = weight._data.size
     if n != 1 and (input.ndim < 2 or input.shape[1] != n):
         raise RuntimeError(f"prelu: weight has {n} values but input shape {tuple(input.shape)} "
                            f"has {input.shape[1] if input.ndim > 1 else 1} channels (dim 1)")

@@ -16,7 +16,7 @@ class _Binary(Function):
         try:
             return Function.apply(self, a, b)
         except ValueError:
-            check_broadcast(self.op, a.data, b.data)
+            check_broadcast(self.op, a._data, b._data)
             raise
 
 
@@ -278,7 +278,7 @@ def div(a, b, *, rounding_mode: str | None = None) -> Tensor:
         from .elementwise_binary import rounded_div
 
         return rounded_div(a, b, rounding_mode)
-    if a.data.dtype.kind not in "fc":
+    if a._data.dtype.kind not in "fc":
         a, b = float_input(a), float_input(b)
     return Div().apply(a, b)
 
@@ -296,20 +296,20 @@ def neg(x) -> Tensor:
 
 def exp(x) -> Tensor:
     """``e^x``."""
-    if x.__class__ is not Tensor or x.data.dtype.kind not in "fc":  # ints give float32
+    if x.__class__ is not Tensor or x._data.dtype.kind not in "fc":  # ints give float32
         x = float_input(x)
     return Exp().apply(x)
 
 
 def log(x) -> Tensor:
     """Natural logarithm."""
-    if x.__class__ is not Tensor or x.data.dtype.kind not in "fc":  # ints give float32
+    if x.__class__ is not Tensor or x._data.dtype.kind not in "fc":  # ints give float32
         x = float_input(x)
     return Log().apply(x)
 
 
 def sqrt(x) -> Tensor:
-    if x.__class__ is not Tensor or x.data.dtype.kind not in "fc":  # ints give float32
+    if x.__class__ is not Tensor or x._data.dtype.kind not in "fc":  # ints give float32
         x = float_input(x)
     return Sqrt().apply(x)
 
@@ -353,7 +353,7 @@ def where(condition, input=None, other=None, *, out=None) -> Tensor:  # noqa: A0
         from .shape_diag import nonzero
 
         return nonzero(condition, as_tuple=True)
-    cond = condition.data if isinstance(condition, Tensor) else condition
+    cond = condition._data if isinstance(condition, Tensor) else condition
     a, b = pair(input, other)
     try:
         y = Where(cond).apply(a, b)
@@ -374,6 +374,6 @@ def clone(x: Tensor) -> Tensor:
 
 def to_dtype(x: Tensor, dtype) -> Tensor:
     """Cast to ``dtype``; differentiable between floating types."""
-    if x.requires_grad and get_array_module(x.data).dtype(dtype).kind in "fc":
+    if x.requires_grad and get_array_module(x._data).dtype(dtype).kind in "fc":
         return Cast(dtype).apply(x)
-    return Tensor._make(x.data.astype(dtype), False, None, 0)
+    return Tensor._make(x._data.astype(dtype), False, None, 0)

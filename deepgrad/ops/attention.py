@@ -54,7 +54,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
                            f"sequence dim")
     if is_causal and attn_mask is not None:
         raise RuntimeError(f"{op}: pass either attn_mask or is_causal=True, not both")
-    xp = get_array_module(query.data)
+    xp = get_array_module(query._data)
     if enable_gqa and key.ndim >= 3 and query.shape[-3] != key.shape[-3]:
         hq, hk = query.shape[-3], key.shape[-3]
         if hq % hk:
@@ -67,7 +67,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     if is_causal:
         attn_mask = causal_mask(xp, query.shape[-2], key.shape[-2])
     if attn_mask is not None:
-        m = attn_mask.data if isinstance(attn_mask, Tensor) else xp.asarray(attn_mask)
+        m = attn_mask._data if isinstance(attn_mask, Tensor) else xp.asarray(attn_mask)
         if m.dtype == bool:
             scores = M.where(m, scores, -math.inf)
         else:
@@ -82,8 +82,8 @@ def additive_mask(mask, like: Tensor, name: str, op: str):
     """A MultiheadAttention mask as a float array to add: bool True -> -inf, float as given."""
     if mask is None:
         return None
-    xp = get_array_module(like.data)
-    m = mask.data if isinstance(mask, Tensor) else xp.asarray(mask)
+    xp = get_array_module(like._data)
+    m = mask._data if isinstance(mask, Tensor) else xp.asarray(mask)
     if m.dtype == bool:
         return xp.where(m, -math.inf, 0.0).astype(like.dtype)
     if m.dtype.kind != "f":

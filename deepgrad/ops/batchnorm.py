@@ -95,14 +95,14 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
     if not training and (running_mean is None or running_var is None):
         raise ValueError("batch_norm: running_mean and running_var are required when "
                          "training=False")
-    m = x.data.size // c
+    m = x._data.size // c
     if training and m <= 1:
         raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
                          f"got input shape {tuple(x.shape)}")
-    fn = BatchNorm(training, eps, None if training else running_mean.data,
-                   None if training else running_var.data)
+    fn = BatchNorm(training, eps, None if training else running_mean._data,
+                   None if training else running_var._data)
     if weight is None and bias is not None:  # the op takes weight before bias: use ones
-        weight = Tensor._make(get_array_module(x.data).ones(c, x.dtype), False, None, 0)
+        weight = Tensor._make(get_array_module(x._data).ones(c, x.dtype), False, None, 0)
     inputs = [x] + [t for t in (weight, bias) if t is not None]
     y = fn.apply(*inputs)
     if training and running_mean is not None:
@@ -115,7 +115,7 @@ def update_running_stats(fn: BatchNorm, running_mean: Tensor, running_var: Tenso
     """``r = (1 - momentum) r + momentum * batch_stat`` in place, from a training-mode
     BatchNorm node ``fn`` (the variance made unbiased with its ``count`` m: var * m / (m - 1))."""
     m = fn.count
-    rm, rv = running_mean.data, running_var.data
+    rm, rv = running_mean._data, running_var._data
     mean, var = fn.batch_mean, fn.batch_var * (m / (m - 1))
     rm *= 1 - momentum
     rm += (momentum * mean).astype(rm.dtype, copy=False)

@@ -35,7 +35,7 @@ MODES = ("sum", "mean", "max")
 
 def _bags(xp, input, offsets, include_last_offset):  # noqa: A002
     """(flat indices, bag start offsets, number of bags)."""
-    idx = input.data if isinstance(input, Tensor) else xp.asarray(input)
+    idx = input._data if isinstance(input, Tensor) else xp.asarray(input)
     if idx.ndim == 2:
         if offsets is not None:
             raise ValueError("embedding_bag: offsets must be None for 2-D input")
@@ -44,7 +44,7 @@ def _bags(xp, input, offsets, include_last_offset):  # noqa: A002
     if idx.ndim != 1 or offsets is None:
         raise ValueError(f"embedding_bag: input must be 2-D (B, N), or 1-D with offsets; got "
                          f"shape {tuple(idx.shape)}")
-    off = offsets.data if isinstance(offsets, Tensor) else xp.asarray(offsets)
+    off = offsets._data if isinstance(offsets, Tensor) else xp.asarray(offsets)
     if include_last_offset:
         off = off[:-1]
     if off.size and (off[0] != 0 or (xp.diff(off) < 0).any() or off[-1] > idx.size):
@@ -68,7 +68,7 @@ def embedding_bag(input, weight: Tensor, offsets=None, max_norm=None,  # noqa: A
                                   "supported")
     if per_sample_weights is not None and mode != "sum":
         raise NotImplementedError("embedding_bag: per_sample_weights only with mode='sum'")
-    xp = get_array_module(weight.data)
+    xp = get_array_module(weight._data)
     idx, starts, n_bags = _bags(xp, input, offsets, include_last_offset)
     ends = xp.concatenate([starts[1:], xp.asarray([idx.size])]).astype(xp.int64)
     keep = xp.ones(idx.size, bool) if padding_idx is None else idx != padding_idx % weight.shape[0]

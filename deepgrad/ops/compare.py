@@ -17,9 +17,9 @@ def _const(data) -> Tensor:
 
 def _binary(op: str, ufunc_name: str, a, b) -> Tensor:
     a, b = pair(a, b)
-    xp = get_array_module(a.data, b.data)
+    xp = get_array_module(a._data, b._data)
     try:
-        return _const(xp.asarray(getattr(xp, ufunc_name)(a.data, b.data)))
+        return _const(xp.asarray(getattr(xp, ufunc_name)(a._data, b._data)))
     except ValueError:
         raise OpError(f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be "
                       f"broadcast together") from None
@@ -45,9 +45,9 @@ def _out(result: Tensor, out):
     if out is None:
         return result
     if out.shape == result.shape:
-        out.data[...] = result.data
+        out._data[...] = result._data
     else:
-        out.data = result.data.astype(out.dtype)
+        out._data = result._data.astype(out.dtype)
     return out
 
 
@@ -62,7 +62,7 @@ ge = _comparison("ge", "greater_equal", ">=", ("greater_equal",))
 def _logical(name: str, ufunc_name: str):
     def fn(input, other, *, out=None):  # noqa: A002
         a, b = as_tensor(input), as_tensor(other)
-        return _out(_binary(name, ufunc_name, a.data != 0, b.data != 0), out)
+        return _out(_binary(name, ufunc_name, a._data != 0, b._data != 0), out)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Elementwise ``{ufunc_name}`` of the truth values (nonzero = True); bool out."
@@ -78,12 +78,12 @@ logical_xor = _logical("logical_xor", "logical_xor")
 def logical_not(input, *, out=None):  # noqa: A002
     """Elementwise ``not``: True where ``input`` is zero."""
     x = as_tensor(input)
-    return _out(_const(x.data == 0), out)
+    return _out(_const(x._data == 0), out)
 
 
 def _check_integral(op: str, *xs) -> None:
     for x in xs:
-        if isinstance(x, Tensor) and x.data.dtype.kind not in "biu":
+        if isinstance(x, Tensor) and x._data.dtype.kind not in "biu":
             raise RuntimeError(f"{op}: needs integer or bool tensors, got {x.dtype}")
         if isinstance(x, float):
             raise RuntimeError(f"{op}: needs integer or bool operands, got the float {x}")
@@ -114,13 +114,13 @@ def bitwise_not(input, *, out=None):  # noqa: A002
     """Elementwise bit inversion (``~x``); logical not for bool tensors."""
     _check_integral("bitwise_not", input)
     x = as_tensor(input)
-    return _out(_const(get_array_module(x.data).invert(x.data)), out)
+    return _out(_const(get_array_module(x._data).invert(x._data)), out)
 
 
 def _test(name: str, doc: str):
     def fn(input) -> Tensor:  # noqa: A002
         x = as_tensor(input)
-        return _const(getattr(get_array_module(x.data), name)(x.data))
+        return _const(getattr(get_array_module(x._data), name)(x._data))
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = doc
@@ -139,9 +139,9 @@ def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A00
             equal_nan: bool = False) -> Tensor:
     """``|input - other| <= atol + rtol * |other|`` elementwise (bool)."""
     a, b = pair(input, other)
-    xp = get_array_module(a.data, b.data)
+    xp = get_array_module(a._data, b._data)
     try:
-        return _const(xp.asarray(xp.isclose(a.data, b.data, rtol, atol, equal_nan)))
+        return _const(xp.asarray(xp.isclose(a._data, b._data, rtol, atol, equal_nan)))
     except ValueError:
         raise OpError(f"isclose: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be "
                       f"broadcast together") from None
@@ -151,11 +151,11 @@ def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A00
 def allclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A002
              equal_nan: bool = False) -> bool:
     """True if ``isclose`` holds everywhere (a Python bool)."""
-    return bool(isclose(input, other, rtol, atol, equal_nan).data.all())
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
 
 
 @register("comparison", differentiable=False)
 def equal(input, other) -> bool:  # noqa: A002
     """True if both tensors have the same shape and the same elements (a Python bool)."""
     a, b = as_tensor(input), as_tensor(other)
-    return a.shape == b.shape and bool((a.data == b.data).all())
+    return a.shape == b.shape and bool((a._data == b._data).all())

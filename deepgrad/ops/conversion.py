@@ -21,7 +21,7 @@ def cast(x: Tensor, dtype) -> Tensor:
 
     if dtype is bfloat16:
         y = to_dtype(x, numpy.float32)
-        return y + Tensor._make((bfloat16.round(y.data) - y.data), False, None, 0)
+        return y + Tensor._make((bfloat16.round(y._data) - y._data), False, None, 0)
     d = canonical(dtype)
     if x.dtype == d:
         return x
@@ -85,12 +85,12 @@ def element_size(self) -> int:
 @register("conversion", differentiable=False)
 def numel(input) -> int:  # noqa: A002
     """Number of elements."""
-    return int(input.data.size)
+    return int(input._data.size)
 
 
 def _format(self, spec: str) -> str:
     """``f'{t:.3f}'`` formats a one-element tensor's value; other tensors use ``str``."""
-    if self.data.ndim == 0 or (spec and self.data.size == 1):
+    if self._data.ndim == 0 or (spec and self._data.size == 1):
         return format(self.item(), spec)
     return format(str(self), spec)
 
@@ -101,15 +101,15 @@ operator("__format__", _format)
 @register("conversion", function=False, differentiable=False)
 def item(self):
     """The value of a one-element tensor as a Python number."""
-    if self.data.size != 1:
+    if self._data.size != 1:
         from ._util import OpError
 
-        raise OpError(f"item(): a Tensor with {self.data.size} elements cannot be converted to "
+        raise OpError(f"item(): a Tensor with {self._data.size} elements cannot be converted to "
                       f"Scalar (shape {tuple(self.shape)})")
-    return self.data.item()
+    return self._data.item()
 
 
 @register("conversion", function=False, differentiable=False)
 def tolist(self):
     """The values as (nested) Python lists; a 0-d tensor gives a number."""
-    return self.data.tolist()
+    return self._data.tolist()

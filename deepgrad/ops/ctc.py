@@ -90,7 +90,7 @@ class CTCLoss(Function):
 
 
 def _targets_per_sample(xp, targets, target_lengths, n_batch):
-    t = targets.data if isinstance(targets, Tensor) else xp.asarray(targets)
+    t = targets._data if isinstance(targets, Tensor) else xp.asarray(targets)
     lengths = [int(v) for v in target_lengths]
     if t.ndim == 2:
         return [t[i, :lengths[i]] for i in range(n_batch)]
@@ -99,7 +99,7 @@ def _targets_per_sample(xp, targets, target_lengths, n_batch):
 
 
 def _int_list(xp, v, n):
-    v = v.data if isinstance(v, Tensor) else xp.asarray(v)
+    v = v._data if isinstance(v, Tensor) else xp.asarray(v)
     return [int(x) for x in v.reshape(-1)] if v.size > 1 or n == 1 else [int(v.reshape(-1)[0])]
 
 
@@ -122,14 +122,14 @@ def ctc_loss(log_probs: Tensor, targets, input_lengths, target_lengths, blank: i
     if lp.ndim != 3:
         raise RuntimeError(f"ctc_loss: log_probs must be (T, N, C) or (T, C), got shape "
                            f"{tuple(log_probs.shape)}")
-    xp = get_array_module(lp.data)
+    xp = get_array_module(lp._data)
     t_max, n_batch, n_cls = lp.shape
     in_len = _int_list(xp, input_lengths, n_batch)
     tg_len = _int_list(xp, target_lengths, n_batch)
     if unbatched and not isinstance(targets, Tensor):
         targets = xp.asarray(targets).reshape(1, -1)
     elif unbatched:
-        targets = targets.data.reshape(1, -1)
+        targets = targets._data.reshape(1, -1)
     per = _targets_per_sample(xp, targets, tg_len, n_batch)
     if len(in_len) != n_batch or len(tg_len) != n_batch or max(in_len) > t_max:
         raise RuntimeError(f"ctc_loss: input_lengths {in_len} and target_lengths {tg_len} must "

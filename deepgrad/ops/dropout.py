@@ -34,4 +34,4 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
         return x
     if p == 1.0:
         return x * 0.0
-    return Dropout(p, generator_ or generator_like(x.data)).apply(x)
+    return Dropout(p, generator_ or generator_like(x._data)).apply(x)

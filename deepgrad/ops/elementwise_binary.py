@@ -38,7 +38,7 @@ def _binary(name: str, f, grads, doc: str, floats_only: bool = True, operators=(
 
     def fn(input, other, *, out=None):  # noqa: A002 - PyTorch's argument name
         a, b = pair(input, other)
-        if floats_only and a.data.dtype.kind not in "fc":
+        if floats_only and a._data.dtype.kind not in "fc":
             a, b = float_input(a), float_input(b)
         return _out(cls().apply(a, b), out)
 
@@ -119,22 +119,22 @@ def floor_divide(input, other, *, out=None) -> Tensor:  # noqa: A002
 
 def rounded_div(a: Tensor, b: Tensor, rounding_mode: str) -> Tensor:
     """``div`` with ``rounding_mode`` 'trunc' or 'floor' (integers stay integers)."""
-    xp = get_array_module(a.data, b.data)
+    xp = get_array_module(a._data, b._data)
     if rounding_mode not in ("trunc", "floor"):
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
                            f"but found {rounding_mode!r}")
     try:
-        if a.data.dtype.kind in "fc":
-            q = a.data / b.data
+        if a._data.dtype.kind in "fc":
+            q = a._data / b._data
             q = xp.trunc(q) if rounding_mode == "trunc" else xp.floor(q)
         else:
-            if (b.data == 0).any():
+            if (b._data == 0).any():
                 raise RuntimeError("ZeroDivisionError: integer division by zero")
-            q = xp.floor_divide(a.data, b.data)
+            q = xp.floor_divide(a._data, b._data)
             if rounding_mode == "trunc":  # floor differs from trunc when the signs differ
-                q = q + ((q < 0) & (q * b.data != a.data))
+                q = q + ((q < 0) & (q * b._data != a._data))
     except ValueError:
-        check_broadcast("div", a.data, b.data)
+        check_broadcast("div", a._data, b._data)
         raise
     return Tensor._make(xp.asarray(q), False, None, 0)
 

@@ -37,8 +37,8 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     Raises IndexError naming the bad index and the table size when an index is out of range
     (checked on the CPU; on a GPU, indices are not read back to the host to be checked).
     """
-    idx = input.data if isinstance(input, Tensor) else input
-    xp = get_array_module(weight.data)
+    idx = input._data if isinstance(input, Tensor) else input
+    xp = get_array_module(weight._data)
     idx = xp.asarray(idx)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be integers, got dtype {idx.dtype}")

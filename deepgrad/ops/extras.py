@@ -83,7 +83,7 @@ def sinc(input) -> Tensor:  # noqa: A002
     from .elementwise import sin
 
     x = float_input(input)
-    zero = _const(x.data == 0)
+    zero = _const(x._data == 0)
     safe = where(zero, 1.0, x) * math.pi
     return where(zero, 1.0, sin(safe) / safe)
 
@@ -115,7 +115,7 @@ def float_power(input, exponent) -> Tensor:  # noqa: A002
 def heaviside(input, values) -> Tensor:  # noqa: A002
     """0 for x < 0, 1 for x > 0, ``values`` at x == 0."""
     a, b = pair(input, values)
-    return _const(get_array_module(a.data).heaviside(a.data, b.data))
+    return _const(get_array_module(a._data).heaviside(a._data, b._data))
 
 
 def _int_pair(op, a, b):
@@ -129,28 +129,28 @@ def _int_pair(op, a, b):
 def gcd(input, other) -> Tensor:  # noqa: A002
     """Greatest common divisor, elementwise."""
     a, b = _int_pair("gcd", input, other)
-    return _const(get_array_module(a.data).gcd(a.data, b.data))
+    return _const(get_array_module(a._data).gcd(a._data, b._data))
 
 
 @register("elementwise", differentiable=False)
 def lcm(input, other) -> Tensor:  # noqa: A002
     """Least common multiple, elementwise."""
     a, b = _int_pair("lcm", input, other)
-    return _const(get_array_module(a.data).lcm(a.data, b.data))
+    return _const(get_array_module(a._data).lcm(a._data, b._data))
 
 
 @register("comparison", differentiable=False)
 def signbit(input) -> Tensor:  # noqa: A002
     """True where the sign bit is set (also for -0.0)."""
     x = as_tensor(input)
-    return _const(get_array_module(x.data).signbit(x.data))
+    return _const(get_array_module(x._data).signbit(x._data))
 
 
 @register("comparison", differentiable=False, method=False)
 def isin(elements, test_elements, *, invert: bool = False) -> Tensor:
     """True where an element of ``elements`` occurs in ``test_elements``."""
     e, t = as_tensor(elements), as_tensor(test_elements)
-    return _const(get_array_module(e.data).isin(e.data, t.data, invert=invert))
+    return _const(get_array_module(e._data).isin(e._data, t._data, invert=invert))
 
 
 @register("sorting", differentiable=False, method=False)
@@ -159,13 +159,13 @@ def searchsorted(sorted_sequence, values, *, out_int32: bool = False, right: boo
     """Insertion indices of ``values`` into the last dim of ``sorted_sequence`` (left side
     unless ``right``/``side='right'``); batched when both have matching leading dims."""
     s, v = as_tensor(sorted_sequence), as_tensor(values)
-    xp = get_array_module(s.data)
+    xp = get_array_module(s._data)
     side = side or ("right" if right else "left")
     if s.ndim == 1:
-        out = xp.searchsorted(s.data, v.data, side=side)
+        out = xp.searchsorted(s._data, v._data, side=side)
     else:
         rows = [xp.searchsorted(r, q, side=side)
-                for r, q in zip(s.data.reshape(-1, s.shape[-1]), v.data.reshape(-1, v.shape[-1]))]
+                for r, q in zip(s._data.reshape(-1, s.shape[-1]), v._data.reshape(-1, v.shape[-1]))]
         out = xp.stack(rows).reshape(v.shape)
     return _const(out.astype("int32" if out_int32 else "int64"))
 
@@ -215,8 +215,8 @@ def quantile(input, q, dim: int | None = None, keepdim: bool = False, *,  # noqa
     else:
         flat = False
     d = normalize_dim(dim, x.ndim, "quantile")
-    qs = q.data if isinstance(q, Tensor) else q
-    xp = get_array_module(x.data)
+    qs = q._data if isinstance(q, Tensor) else q
+    xp = get_array_module(x._data)
     qa = xp.atleast_1d(xp.asarray(qs, dtype="float64"))
     if (qa < 0).any() or (qa > 1).any():
         raise RuntimeError("quantile(): q values must be in the range [0, 1]")
@@ -252,14 +252,14 @@ def nanmedian(input, dim: int | None = None, keepdim: bool = False):  # noqa: A0
     from .sorting import ValuesIndices, median
 
     x = as_tensor(input)
-    xp = get_array_module(x.data)
-    if not xp.isnan(x.data).any():
+    xp = get_array_module(x._data)
+    if not xp.isnan(x._data).any():
         return median(x, dim, keepdim)
     if dim is None:
-        keep = ~xp.isnan(x.data)
+        keep = ~xp.isnan(x._data)
         return median(x[_const(keep)])
     d = normalize_dim(dim, x.ndim, "nanmedian")
-    xm = xp.moveaxis(x.data, d, -1)
+    xm = xp.moveaxis(x._data, d, -1)
     count = (~xp.isnan(xm)).sum(-1, keepdims=True)
     order = xp.argsort(xm, axis=-1, kind="stable")  # NaN sorts last
     pick = xp.take_along_axis(order, xp.maximum((count - 1) // 2, 0), -1)

@@ -18,15 +18,15 @@ def as_strided(input, size, stride, storage_offset: int = 0) -> Tensor:  # noqa:
     input, arranged in ``size``. Built as an index map, not a memory view: it cannot read
     outside the tensor, and overlapping windows get their gradients summed."""
     x = as_tensor(input)
-    xp = get_array_module(x.data)
+    xp = get_array_module(x._data)
     flat_index = xp.full(tuple(size), storage_offset, dtype="int64")
     for k, (n, s) in enumerate(zip(size, stride)):
         shape = [1] * len(size)
         shape[k] = n
         flat_index = flat_index + xp.arange(n).reshape(shape) * s
-    if flat_index.size and (flat_index.max() >= x.data.size or flat_index.min() < 0):
+    if flat_index.size and (flat_index.max() >= x._data.size or flat_index.min() < 0):
         raise RuntimeError(f"as_strided(): size {tuple(size)}, stride {tuple(stride)} and offset "
-                           f"{storage_offset} reach outside a tensor of {x.data.size} elements")
+                           f"{storage_offset} reach outside a tensor of {x._data.size} elements")
     return getitem(reshape(x, (-1,)), flat_index)
 
 
@@ -36,7 +36,7 @@ def put(input, index, source, accumulate: bool = False) -> Tensor:  # noqa: A002
     from .setitem import index_put
 
     x = as_tensor(input)
-    idx = index.data if isinstance(index, Tensor) else index
+    idx = index._data if isinstance(index, Tensor) else index
     src = as_tensor(source, x)
     flat = index_put(reshape(x, (-1,)), (idx.reshape(-1),), reshape(src, (-1,)), accumulate)
     return reshape(flat, x.shape)
@@ -55,8 +55,8 @@ def index_reduce(input, dim: int, index, source, reduce: str, *,  # noqa: A002
     x = as_tensor(input)
     src = as_tensor(source, x)
     d = normalize_dim(dim, x.ndim, "index_reduce")
-    xp = get_array_module(x.data)
-    idx = (index.data if isinstance(index, Tensor) else xp.asarray(index)).reshape(-1)
+    xp = get_array_module(x._data)
+    idx = (index._data if isinstance(index, Tensor) else xp.asarray(index)).reshape(-1)
     shape = [1] * src.ndim
     shape[d] = idx.size
     full = xp.broadcast_to(idx.reshape(shape), src.shape)
@@ -84,6 +84,6 @@ def vander(x, N: int | None = None, increasing: bool = False) -> Tensor:
 
     x = as_tensor(x)
     n = x.shape[0] if N is None else N
-    xp = get_array_module(x.data)
+    xp = get_array_module(x._data)
     powers = xp.arange(n) if increasing else xp.arange(n)[::-1].copy()
     return tpow(x.unsqueeze(-1), _const(powers.astype(x.dtype)))

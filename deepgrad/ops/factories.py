@@ -49,7 +49,7 @@ def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None) -> Tensor:
 def bernoulli(input, p=None, *, generator_=None) -> Tensor:  # noqa: A002
     """0/1 samples with probability ``input`` (or the number ``p``), in ``input``'s dtype."""
     x = as_tensor(input)
-    prob = x.data if p is None else p
+    prob = x._data if p is None else p
     rng = generator_ or generator()
     return _const((rng.random(x.shape) < prob).astype(x.dtype))
 
@@ -61,7 +61,7 @@ def multinomial(input, num_samples: int, replacement: bool = False) -> Tensor:  
     x = as_tensor(input)
     if x.ndim not in (1, 2):
         raise RuntimeError(f"multinomial(): prob_dist must be 1 or 2 dim, got {x.ndim}")
-    w = x.data.reshape(-1, x.shape[-1]).astype(numpy.float64)
+    w = x._data.reshape(-1, x.shape[-1]).astype(numpy.float64)
     if (w < 0).any() or not numpy.isfinite(w).all() or (w.sum(1) <= 0).any():
         raise RuntimeError("multinomial(): probability tensor contains either inf, nan or "
                            "element < 0, or a row sums to zero")
@@ -78,8 +78,8 @@ def multinomial(input, num_samples: int, replacement: bool = False) -> Tensor:  
 def normal(mean=0.0, std=1.0, size=None, *, dtype=None, requires_grad: bool = False) -> Tensor:
     """Normal samples: ``mean`` and ``std`` numbers (then ``size`` is needed) or tensors
     (broadcast together)."""
-    m = mean.data if isinstance(mean, Tensor) else mean
-    s = std.data if isinstance(std, Tensor) else std
+    m = mean._data if isinstance(mean, Tensor) else mean
+    s = std._data if isinstance(std, Tensor) else std
     if size is None:
         shape = numpy.broadcast_shapes(numpy.shape(m), numpy.shape(s))
         ref = mean if isinstance(mean, Tensor) else std
@@ -148,5 +148,5 @@ def new_full(self, size, fill_value, *, dtype=None, requires_grad: bool = False)
 @register("creation", function=False, differentiable=False)
 def new_tensor(self, data, *, dtype=None, requires_grad: bool = False) -> Tensor:
     """A copy of ``data`` in this tensor's dtype (unless ``dtype``)."""
-    src = data.data if isinstance(data, Tensor) else data
+    src = data._data if isinstance(data, Tensor) else data
     return _const(numpy.array(src, dtype=_dtype(dtype, self.dtype)), requires_grad)

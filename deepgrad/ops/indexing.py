@@ -29,7 +29,7 @@ def along(index, dim: int):
 
 
 def _index_array(index, op: str):
-    data = index.data if isinstance(index, Tensor) else index
+    data = index._data if isinstance(index, Tensor) else index
     xp = get_array_module(data)
     data = xp.asarray(data)
     if data.dtype.kind not in "iu":
@@ -119,7 +119,7 @@ def gather(input, dim: int, index, *, sparse_grad: bool = False, out=None) -> Te
 def _src(src, x: Tensor, index) -> Tensor:
     if isinstance(src, Tensor):
         return src if src.dtype == x.dtype else src.to(x.dtype)
-    xp = get_array_module(x.data)
+    xp = get_array_module(x._data)
     return Tensor._make(xp.full(index.shape, src, x.dtype), False, None, 0)
 
 
@@ -167,14 +167,14 @@ def scatter_reduce(input, dim: int, index, src, reduce: str, *,  # noqa: A002
                            f"amax, amin, got {reduce!r}")
     x, d, idx = _dim_index(input, dim, index, "scatter_reduce")
     src = getitem(_src(src, x, idx), tuple(slice(0, n) for n in idx.shape))
-    xp = get_array_module(x.data)
+    xp = get_array_module(x._data)
     k = x.shape[d]
     hit = Tensor._make(idx[..., None] == xp.arange(k), False, None, 0)  # idx.shape + (k,)
     neutral = {"sum": 0.0, "mean": 0.0, "prod": 1.0, "amax": float("-inf"),
                "amin": float("inf")}[reduce]
     # cand[..., k at d, ..., j] = src[..., j at d, ...] where index[..., j, ...] == k
     cand = M.where(hit, src.unsqueeze(-1), neutral).transpose(d, -1)
-    count = hit.data.swapaxes(d, -1).sum(-1)
+    count = hit._data.swapaxes(d, -1).sum(-1)
     covered = [slice(0, n) for n in idx.shape]
     covered[d] = slice(None)
     xs = getitem(x, tuple(covered))  # the part of input that index spans in the other dims
@@ -276,7 +276,7 @@ def index_fill(input, dim: int, index, value) -> Tensor:  # noqa: A002
     x = as_tensor(input)
     d = normalize_dim(dim, x.ndim, "index_fill")
     idx = _index_array(index, "index_fill").reshape(-1)
-    xp = get_array_module(x.data)
+    xp = get_array_module(x._data)
     mask = xp.zeros(x.shape[d], bool)
     mask[idx] = True
     mask = mask.reshape((-1,) + (1,) * (x.ndim - d - 1)) if x.ndim else mask.reshape(())
@@ -288,7 +288,7 @@ def take(input, index) -> Tensor:  # noqa: A002
     """Elements of the flattened ``input`` at ``index`` (output has ``index``'s shape)."""
     x = as_tensor(input)
     idx = _index_array(index, "take")
-    n = x.data.size
+    n = x._data.size
     if idx.size and (idx.max() >= n or idx.min() < -n):
         raise IndexError(f"take(): index out of range for a tensor of {n} elements")
     from .shape import getitem, reshape

@@ -46,7 +46,7 @@ def in_place(self: Tensor, op: str, compute, *others) -> Tensor:
     if not recording:
         with no_grad():
             out = compute(self)
-        _write(self, out.data, op)
+        _write(self, out._data, op)
         return self
     if self._ctx is not None and self._ctx.is_view:
         raise RuntimeError(
@@ -54,16 +54,16 @@ def in_place(self: Tensor, op: str, compute, *others) -> Tensor:
             f"part of the recorded graph is not supported; change the base tensor, or compute "
             f"the result out of place")
     # The node's input is a copy of the old value: the write below cannot corrupt it.
-    old = Tensor._make(self.data.copy(), self.requires_grad, self._ctx, self._out_idx)
+    old = Tensor._make(self._data.copy(), self.requires_grad, self._ctx, self._out_idx)
     out = compute(old)
-    _write(self, out.data, op)
+    _write(self, out._data, op)
     self._ctx, self._out_idx, self.requires_grad = out._ctx, out._out_idx, out.requires_grad
     return self
 
 
 def _write(self: Tensor, arr, op: str) -> None:
     """Store ``arr`` into ``self``'s memory and bump its version; PyTorch's shape/dtype rules."""
-    d = self.data
+    d = self._data
     if tuple(arr.shape) != tuple(d.shape):
         raise RuntimeError(f"{op}: output with shape {list(d.shape)} doesn't match the broadcast "
                            f"shape {list(arr.shape)}")
@@ -71,7 +71,7 @@ def _write(self: Tensor, arr, op: str) -> None:
         raise RuntimeError(f"{op}: result type {arr.dtype} can't be cast to the desired output "
                            f"type {d.dtype}")
     if isinstance(d, numpy.generic):  # a 0-d op output held as a NumPy scalar: immutable
-        self.data = numpy.asarray(arr, dtype=d.dtype)
+        self._data = numpy.asarray(arr, dtype=d.dtype)
     else:
         d[...] = arr
     self._vc[0] += 1
@@ -166,32 +166,32 @@ def fill_(self, value):
             raise RuntimeError(f"fill_: only supports a 0-dimension value tensor, got shape "
                                f"{tuple(value.shape)}")
         value = value.item()
-    xp = get_array_module(self.data)
-    return _constant(self, xp.full(self.data.shape, value, dtype=self.data.dtype), "fill_")
+    xp = get_array_module(self._data)
+    return _constant(self, xp.full(self._data.shape, value, dtype=self._data.dtype), "fill_")
 
 
 def zero_(self):
     """Set every element to zero."""
-    xp = get_array_module(self.data)
-    return _constant(self, xp.zeros(self.data.shape, dtype=self.data.dtype), "zero_")
+    xp = get_array_module(self._data)
+    return _constant(self, xp.zeros(self._data.shape, dtype=self._data.dtype), "zero_")
 
 
 def _random_fill(self, draw, op: str):
     from ..random import generator
 
-    host = draw(generator()).astype(self.data.dtype, copy=False)
-    return _constant(self, get_array_module(self.data).asarray(host), op)
+    host = draw(generator()).astype(self._data.dtype, copy=False)
+    return _constant(self, get_array_module(self._data).asarray(host), op)
 
 
 def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None):
     """Fill with values drawn uniformly from ``[a, b)`` (the global generator by default)."""
-    shape = self.data.shape
+    shape = self._data.shape
     return _random_fill(self, lambda g: (generator or g).uniform(a, b, size=shape), "uniform_")
 
 
 def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None):
     """Fill with values drawn from N(mean, std^2) (the global generator by default)."""
-    shape = self.data.shape
+    shape = self._data.shape
     return _random_fill(self, lambda g: (generator or g).normal(mean, std, size=shape), "normal_")
 
 

@@ -81,7 +81,7 @@ def _resample_dim(x: Tensor, dim: int, index, weights) -> Tensor:
     """Resample along ``dim`` as one GEMM with the (n_in, n_out) matrix of tap weights, so the
     forward and the backward (its transpose) both run on BLAS instead of gathers and
     scatter-adds (2.5-6x faster for 32 -> 64 pixels); long dims use the gathers."""
-    xp = get_array_module(x.data)
+    xp = get_array_module(x._data)
     n_in, n_out = x.shape[dim], index[0].shape[0]
     if n_in * n_out > DENSE_MAX:
         return _resample_gather(x, dim, index, weights)
@@ -157,7 +157,7 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
                                     (1, sizes[0]))
             return reshape(y, *input.shape[:2], sizes[0])
         return adaptive_avg_pool2d(input, sizes)
-    xp = get_array_module(input.data)
+    xp = get_array_module(input._data)
     x = input
     for d in range(nd):
         n_in = input.shape[2 + d]

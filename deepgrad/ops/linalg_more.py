@@ -28,7 +28,7 @@ def solve_triangular(A, B, *, upper: bool, left: bool = True,
     A (unit diagonal if ``unitriangular``); only that triangle is read and gets gradient."""
     A, B = promote(float_input(A), float_input(B))
     if unitriangular:
-        xp = get_array_module(A.data)
+        xp = get_array_module(A._data)
         T = (triu(A, 1) if upper else tril(A, -1)) + _const(xp.eye(A.shape[-1], dtype=A.dtype))
     else:
         T = triu(A) if upper else tril(A)
@@ -49,11 +49,11 @@ def lstsq(A, B, rcond=None, *, driver=None):
     vector = B.ndim == A.ndim - 1
     X = matmul(pinv(A, rtol=rcond), B.unsqueeze(-1) if vector else B)
     s = svdvals(A.detach())
-    xp = get_array_module(s.data)
+    xp = get_array_module(s._data)
     empty = _const(xp.zeros((0,), A.dtype))
     tol = (rcond if rcond is not None else xp.finfo(s.dtype).eps * max(A.shape[-2:])) * \
-        s.data[..., :1]
-    rank = (s.data > tol).sum(-1)
+        s._data[..., :1]
+    rank = (s._data > tol).sum(-1)
     m, n = A.shape[-2:]
     residuals = empty
     if m > n and (rank == n).all() and driver != "gelsy":
@@ -71,7 +71,7 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:
     """Number of singular values above ``max(atol, rtol * largest)`` (rtol defaults to
     eps * max(m, n) when neither is given)."""
     x = float_input(A).detach()
-    s = svdvals(x).data
+    s = svdvals(x)._data
     xp = get_array_module(s)
     if rtol is None:
         rtol = 0.0 if atol is not None else xp.finfo(s.dtype).eps * max(x.shape[-2:])

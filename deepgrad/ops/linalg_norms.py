@@ -146,8 +146,8 @@ def det(input) -> Tensor:  # noqa: A002
 def logdet(input) -> Tensor:  # noqa: A002
     """``log(det(input))``: NaN for a negative determinant, as PyTorch."""
     sign, logabs = D.slogdet(input)
-    xp = get_array_module(sign.data)
-    return logabs + Tensor._make(xp.where(sign.data < 0, xp.nan, 0).astype(logabs.dtype),
+    xp = get_array_module(sign._data)
+    return logabs + Tensor._make(xp.where(sign._data < 0, xp.nan, 0).astype(logabs.dtype),
                                  False, None, 0)
 
 

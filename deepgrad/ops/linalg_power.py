@@ -48,7 +48,7 @@ def matrix_power(A, n: int) -> Tensor:
     if n < 0:
         x, n = inv(x), -n
     if n == 0:  # the identity, still attached to A's graph (zero gradient) as in PyTorch
-        xp = get_array_module(x.data)
+        xp = get_array_module(x._data)
         return x * 0 + Tensor._make(xp.eye(x.shape[-1], dtype=x.dtype), False, None, 0)
     result, base = None, x
     while n:

@@ -109,7 +109,7 @@ def _affine(op, input, product, beta, alpha):
     if beta == 0:
         base = as_tensor(input, p)
         try:
-            get_array_module(p.data).broadcast_shapes(tuple(base.shape), tuple(p.shape))
+            get_array_module(p._data).broadcast_shapes(tuple(base.shape), tuple(p.shape))
         except ValueError:
             raise OpError(f"{op}(): input {tuple(base.shape)} does not broadcast to "
                           f"{tuple(p.shape)}") from None

@@ -166,8 +166,8 @@ def _class_loss(fn_cls, op, x, target, weight, ignore_index, reduction, label_sm
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
     x = as_tensor(x)
-    t = target.data if isinstance(target, Tensor) else get_array_module(x.data).asarray(target)
-    xp = get_array_module(x.data)
+    t = target._data if isinstance(target, Tensor) else get_array_module(x._data).asarray(target)
+    xp = get_array_module(x._data)
     probs = t.dtype.kind == "f"
     if probs and t.shape != x.shape:
         raise ValueError(f"{op}: probability targets must have the input's shape {x.shape}, "
@@ -186,7 +186,7 @@ def _class_loss(fn_cls, op, x, target, weight, ignore_index, reduction, label_sm
     n_classes = flat.shape[1]
     w = None
     if weight is not None:
-        w = (weight.data if isinstance(weight, Tensor) else xp.asarray(weight)).astype(x.dtype)
+        w = (weight._data if isinstance(weight, Tensor) else xp.asarray(weight)).astype(x.dtype)
         if w.shape != (n_classes,):
             raise ValueError(f"{op}: weight must have shape ({n_classes},), got {w.shape}")
     if probs:

@@ -134,9 +134,9 @@ def kl_div(input, target, size_average=None, reduce=None,  # noqa: A002
     if log_target:
         loss = M.exp(t) * (t - x)
     else:
-        xp = get_array_module(t.data)
-        positive = t.data > 0
-        safe = Tensor._make(xp.where(positive, t.data, 1), False, None, 0) \
+        xp = get_array_module(t._data)
+        positive = t._data > 0
+        safe = Tensor._make(xp.where(positive, t._data, 1), False, None, 0) \
             if not t.requires_grad else M.where(positive, t, 1.0)
         loss = M.where(positive, t * (M.log(safe) - x), 0.0 * x)
     if reduction == "batchmean":
@@ -154,8 +154,8 @@ def poisson_nll_loss(input, target, log_input: bool = True, full: bool = False, 
     t = as_tensor(target, x)
     loss = M.exp(x) - t * x if log_input else x - t * M.log(x + eps)
     if full:
-        xp = get_array_module(t.data)
-        td = t.data
+        xp = get_array_module(t._data)
+        td = t._data
         safe = xp.where(td > 1, td, 1)
         stirling = xp.where(td > 1, safe * xp.log(safe) - safe + 0.5 * xp.log(2 * math.pi * safe),
                             0)
@@ -178,11 +178,11 @@ def gaussian_nll_loss(input, target, var, full: bool = False, eps: float = 1e-6,
                   and v.shape[-1] == 1) and v.ndim != 0:
             raise ValueError(f"gaussian_nll_loss: var shape {tuple(v.shape)} does not fit "
                              f"input shape {tuple(x.shape)}")
-    if bool((v.data < 0).any()):
+    if bool((v._data < 0).any()):
         raise ValueError("gaussian_nll_loss: var has negative entry/entries")
-    xp = get_array_module(v.data)
+    xp = get_array_module(v._data)
     # Clamp without cutting the gradient: add the (constant) amount the clamp raises var by.
-    lift = Tensor._make((xp.maximum(v.data, eps) - v.data).astype(x.dtype), False, None, 0)
+    lift = Tensor._make((xp.maximum(v._data, eps) - v._data).astype(x.dtype), False, None, 0)
     v = v + lift
     loss = 0.5 * (M.log(v) + (x - t) * (x - t) / v)
     if full:

@@ -19,7 +19,7 @@ def _const(a, like: Tensor) -> Tensor:
 
 
 def _target_array(target):
-    return target.data if isinstance(target, Tensor) else get_array_module(target).asarray(target)
+    return target._data if isinstance(target, Tensor) else get_array_module(target).asarray(target)
 
 
 def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6,
@@ -142,7 +142,7 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0,  # noqa: A
     reduction = legacy_reduction(size_average, reduce, reduction)
     x = as_tensor(input)
     x2 = x.unsqueeze(0) if x.ndim == 1 else x
-    xp = get_array_module(x2.data)
+    xp = get_array_module(x2._data)
     y = xp.asarray(_target_array(target)).reshape(-1)
     n, c = x2.shape
     if y.shape[0] != n or (y.size and (y.min() < 0 or y.max() >= c)):
@@ -156,7 +156,7 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0,  # noqa: A
     others[xp.arange(n), y] = 0
     scale = others
     if weight is not None:
-        w = weight.data if isinstance(weight, Tensor) else xp.asarray(weight)
+        w = weight._data if isinstance(weight, Tensor) else xp.asarray(weight)
         scale = others * w[y][:, None]
     loss = (z * _const(scale, x2)).sum(dim=1) / c
     if x.ndim == 1:

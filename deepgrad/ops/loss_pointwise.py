@@ -101,7 +101,7 @@ def _pair(op, input, target):  # noqa: A002
     if x.shape != t.shape:
         raise ValueError(f"{op}: input shape {x.shape} and target shape {t.shape} must match")
     if t.dtype.kind not in "fc":
-        t = Tensor._make(t.data.astype(x.dtype), False, None, 0)
+        t = Tensor._make(t._data.astype(x.dtype), False, None, 0)
     return x, t
 
 
@@ -109,9 +109,9 @@ def _array(w, like, op, name):
     """A weight as an array of ``like``'s dtype, checked to broadcast against ``like``."""
     if w is None:
         return None
-    w = (w.data if isinstance(w, Tensor) else get_array_module(like.data).asarray(w)) \
+    w = (w._data if isinstance(w, Tensor) else get_array_module(like._data).asarray(w)) \
         .astype(like.dtype)
-    check_broadcast(f"{op}: {name} and input", w, like.data)
+    check_broadcast(f"{op}: {name} and input", w, like._data)
     return w
 
 
@@ -145,7 +145,7 @@ def binary_cross_entropy(input, target, weight=None,  # noqa: A002
     """``-w (t log p + (1 - t) log(1 - p))`` for probabilities ``p`` in [0, 1]."""
     _check_reduction("binary_cross_entropy", reduction)
     x, t = _pair("binary_cross_entropy", input, target)
-    d = x.data
+    d = x._data
     if d.size and (d.min() < 0 or d.max() > 1):
         raise ValueError("binary_cross_entropy: input must hold probabilities in [0, 1]; for "
                          "logits use binary_cross_entropy_with_logits")

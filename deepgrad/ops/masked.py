@@ -30,7 +30,7 @@ def masked_select(input, mask) -> Tensor:  # noqa: A002
     from .shape import broadcast_to, getitem
 
     x = as_tensor(input)
-    m = as_tensor(mask).data
+    m = as_tensor(mask)._data
     xp = get_array_module(m)
     shape = xp.broadcast_shapes(tuple(x.shape), tuple(m.shape))
     return getitem(broadcast_to(x, shape), xp.broadcast_to(m, shape))
@@ -64,7 +64,7 @@ class MaskedScatter(Function):
 def masked_scatter(input, mask, source) -> Tensor:  # noqa: A002
     """Copy ``source``'s elements, in order, into ``input`` where ``mask`` is True."""
     x = as_tensor(input)
-    m = as_tensor(mask).data
+    m = as_tensor(mask)._data
     xp = get_array_module(m)
     m = xp.broadcast_to(m, x.shape)
     return MaskedScatter(m).apply(x, as_tensor(source, x))

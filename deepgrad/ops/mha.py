@@ -68,7 +68,7 @@ def multi_head_attention_forward(
     if not batched:
         query, key, value = (t.unsqueeze(1) for t in (query, key, value))
         if key_padding_mask is not None:
-            key_padding_mask = (key_padding_mask.data if isinstance(key_padding_mask, Tensor)
+            key_padding_mask = (key_padding_mask._data if isinstance(key_padding_mask, Tensor)
                                 else key_padding_mask)[None]
     tgt_len, bsz, e = query.shape
     if e != embed_dim_to_check or e % num_heads:
@@ -77,7 +77,7 @@ def multi_head_attention_forward(
     if key.shape[:2] != value.shape[:2] or key.shape[1] != bsz:
         raise RuntimeError(f"{op}: key {tuple(key.shape)} and value {tuple(value.shape)} must "
                            f"share (S, N) with N = {bsz} from query {tuple(query.shape)}")
-    xp = get_array_module(query.data)
+    xp = get_array_module(query._data)
     hd = e // num_heads
     q, k, v = _project(query, key, value, e, in_proj_weight, in_proj_bias,
                        use_separate_proj_weight, q_proj_weight, k_proj_weight, v_proj_weight)

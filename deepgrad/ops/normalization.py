@@ -111,9 +111,9 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,  # noqa: A0
         if running_mean is None or running_var is None:
             raise RuntimeError("instance_norm: running_mean and running_var are required "
                                "when use_input_stats=False")
-        xp = get_array_module(input.data)
-        scale = 1.0 / xp.sqrt(running_var.data.reshape(bshape) + eps)
-        y = (input - Tensor._make(running_mean.data.reshape(bshape), False, None, 0)) \
+        xp = get_array_module(input._data)
+        scale = 1.0 / xp.sqrt(running_var._data.reshape(bshape) + eps)
+        y = (input - Tensor._make(running_mean._data.reshape(bshape), False, None, 0)) \
             * Tensor._make(scale.astype(input.dtype), False, None, 0)
         return _affine(y, weight, bias, bshape)
     fn = Normalize(tuple(range(2, input.ndim)), eps)
@@ -122,8 +122,8 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,  # noqa: A0
         m = math.prod(input.shape[2:])
         mean = fn.mean.reshape(input.shape[:2]).mean(axis=0)
         var = (fn.var.reshape(input.shape[:2]) * (m / max(m - 1, 1))).mean(axis=0)
-        running_mean.data[...] = (1 - momentum) * running_mean.data + momentum * mean
-        running_var.data[...] = (1 - momentum) * running_var.data + momentum * var
+        running_mean._data[...] = (1 - momentum) * running_mean._data + momentum * mean
+        running_var._data[...] = (1 - momentum) * running_var._data + momentum * var
     return _affine(y, weight, bias, bshape)
 
 

@@ -68,7 +68,7 @@ def pad(input: Tensor, pad, mode: str = "constant",  # noqa: A002
     if mode != "constant" and value:
         raise ValueError(f"pad: padding mode {mode!r} doesn't take in value argument")
     _check(input, pad, mode)
-    xp = get_array_module(input.data)
+    xp = get_array_module(input._data)
     dims = [(input.ndim - 1 - i, pad[2 * i], pad[2 * i + 1]) for i in range(len(pad) // 2)]
     x = input
     if mode == "constant":

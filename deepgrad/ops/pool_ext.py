@@ -103,8 +103,8 @@ def _args(op, x, nd, kernel_size, stride, padding, dilation, ceil_mode):
 def _max_indices_reference(x, kernel, stride, padding, dilation, out, canvas):
     """Flat index (into the spatial dims) of each window's first maximum: (N, C, *out), from
     the gathered windows and their gathered positions (slow, obviously right)."""
-    xp = get_array_module(x.data)
-    vals = gather(xp, place(xp, x.data, padding, canvas, -xp.inf), kernel, stride, dilation, out)
+    xp = get_array_module(x._data)
+    vals = gather(xp, place(xp, x._data, padding, canvas, -xp.inf), kernel, stride, dilation, out)
     spatial = x.shape[2:]
     pos = xp.arange(math.prod(spatial)).reshape((1, 1) + tuple(spatial))
     pos = gather(xp, place(xp, pos, padding, canvas, 0), kernel, stride, dilation, out)
@@ -115,8 +115,8 @@ def _max_indices_reference(x, kernel, stride, padding, dilation, out, canvas):
 def _max_indices(x, kernel, stride, padding, dilation, out, canvas):
     """As ``_max_indices_reference``, by a running comparison over the tap views (an argmax
     over a strided window axis is slow) and index arithmetic for the positions."""
-    xp = get_array_module(x.data)
-    a = place(xp, x.data, padding, canvas, -xp.inf)
+    xp = get_array_module(x._data)
+    a = place(xp, x._data, padding, canvas, -xp.inf)
     best = arg = None
     for k, sl in enumerate(_tap_slices(kernel, stride, dilation, out)):
         v = a[(Ellipsis,) + sl]
@@ -163,7 +163,7 @@ def avg_pool_nd(x: Tensor, kernel_size, stride, padding, ceil_mode, count_includ
         raise RuntimeError(f"{op}: divisor_override must be positive, got {divisor_override}")
     if nd < 3 and not ceil_mode and count_include_pad and divisor_override is None:
         return P._pool(P.AvgPool2d, x, kernel, stride, padding, nd, op)
-    xp = get_array_module(x.data)
+    xp = get_array_module(x._data)
     total = Unfold(padding, canvas, kernel, stride, dilation, out).apply(x).sum(dim=2)
     if divisor_override is not None:
         return total / divisor_override
@@ -183,8 +183,8 @@ def lp_pool_nd(x: Tensor, norm_type: float, kernel_size, stride, ceil_mode, nd, 
     """``(sum over the window of x^p)^(1/p)`` as PyTorch computes it (no padding)."""
     kernel = tuple_arg(kernel_size, nd, "kernel_size", op)
     mean = avg_pool_nd(x ** norm_type, kernel, stride, 0, ceil_mode, True, None, nd, op)
-    xp = get_array_module(mean.data)
-    sign = Tensor._make(xp.sign(mean.data), False, None, 0)
+    xp = get_array_module(mean._data)
+    sign = Tensor._make(xp.sign(mean._data), False, None, 0)
     return (sign * relu(abs(mean)) * math.prod(kernel)) ** (1.0 / norm_type)
 
 
@@ -208,11 +208,11 @@ def adaptive_max_pool_nd(x: Tensor, output_size, return_indices, nd: int, op: st
     if x.ndim != nd + 2:
         raise RuntimeError(f"{op}: input must be {nd + 2}-D, got shape {tuple(x.shape)}")
     out = _output_size(op, x, output_size, nd)
-    xp = get_array_module(x.data)
+    xp = get_array_module(x._data)
     spatial = x.shape[2:]
     pos = xp.arange(math.prod(spatial)).reshape(spatial)
     idx = xp.empty(x.shape[:2] + out, xp.int64)
-    flat = x.data.reshape(x.shape[:2] + (-1,))
+    flat = x._data.reshape(x.shape[:2] + (-1,))
     bins = [_bins(n, o) for n, o in zip(spatial, out)]
     for cell in itertools.product(*[range(o) for o in out]):
         region = tuple(slice(*bins[d][i]) for d, i in enumerate(cell))
@@ -234,7 +234,7 @@ def max_unpool_nd(x: Tensor, indices, kernel_size, stride, padding, output_size,
                     for n, s, p, k in zip(x.shape[2:], stride, padding, kernel))
     else:
         out = tuple(output_size)[-nd:]
-    idx = indices.data if isinstance(indices, Tensor) else indices
+    idx = indices._data if isinstance(indices, Tensor) else indices
     if tuple(idx.shape) != tuple(x.shape):
         raise RuntimeError(f"{op}: indices shape {tuple(idx.shape)} must equal the input shape "
                            f"{tuple(x.shape)}")

@@ -139,15 +139,15 @@ def _cast_for(x: Tensor, dtype) -> Tensor:
     are int64 by default."""
     if dtype is not None:
         return x.to(dtype)
-    if x.data.dtype.kind in "biu" and x.data.dtype != "int64":
-        return Tensor._make(x.data.astype("int64"), False, None, 0)
+    if x._data.dtype.kind in "biu" and x._data.dtype != "int64":
+        return Tensor._make(x._data.astype("int64"), False, None, 0)
     return x
 
 
 def sum(x: Tensor, dim=None, keepdim: bool = False, *, dtype=None, axis=None,  # noqa: A001
         out=None) -> Tensor:
     """Sum over ``dim`` (an int, a tuple, or None for all); ``axis`` is an alias of ``dim``."""
-    if dtype is not None or x.data.dtype.kind not in "fc":
+    if dtype is not None or x._data.dtype.kind not in "fc":
         x = _cast_for(x, dtype)
     y = Sum(_axes(axis if dim is None else dim, x.ndim, "sum"), keepdim).apply(x)
     return y if out is None else _write(out, y)
@@ -197,7 +197,7 @@ def std(x: Tensor, dim=None, unbiased=None, keepdim: bool = False, *,
 
 def _extreme(x: Tensor, dim, keepdim: bool, largest: bool, op: str):
     if dim is None:
-        if x.data.size == 0:
+        if x._data.size == 0:
             raise RuntimeError(f"{op}: cannot reduce an empty tensor")
         return MaxAll(largest).apply(x)
     d = normalize_dim(dim, x.ndim, op)
@@ -230,14 +230,14 @@ def amax(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the largest value (flattened when ``dim`` is None); not differentiable."""
     if dim is None:
-        return Tensor._make(get_array_module(x.data).asarray(x.data.argmax()), False, None, 0)
+        return Tensor._make(get_array_module(x._data).asarray(x._data.argmax()), False, None, 0)
     d = normalize_dim(dim, x.ndim, "argmax")
-    return Tensor._make(x.data.argmax(axis=d, keepdims=keepdim), False, None, 0)
+    return Tensor._make(x._data.argmax(axis=d, keepdims=keepdim), False, None, 0)
 
 
 def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the smallest value; not differentiable."""
     if dim is None:
-        return Tensor._make(get_array_module(x.data).asarray(x.data.argmin()), False, None, 0)
+        return Tensor._make(get_array_module(x._data).asarray(x._data.argmin()), False, None, 0)
     d = normalize_dim(dim, x.ndim, "argmin")
-    return Tensor._make(x.data.argmin(axis=d, keepdims=keepdim), False, None, 0)
+    return Tensor._make(x._data.argmin(axis=d, keepdims=keepdim), False, None, 0)

@@ -62,8 +62,8 @@ def prod(input, dim=None, keepdim: bool = False, *, dtype=None, axis=None) -> Te
 def _with_dtype(x: Tensor, dtype) -> Tensor:
     if dtype is not None:
         return x.to(dtype)
-    if x.data.dtype.kind in "biu" and x.data.dtype != "int64":  # PyTorch: integer sums are int64
-        return _const(x.data.astype("int64"))
+    if x._data.dtype.kind in "biu" and x._data.dtype != "int64":  # PyTorch: integer sums are int64
+        return _const(x._data.astype("int64"))
     return x
 
 
@@ -92,7 +92,7 @@ class Extreme(Function):
 def _extreme(op, input, dim, keepdim, largest, axis=None):
     x = as_tensor(input)
     axes = _axes(_dims(dim, axis), x.ndim, op)
-    if x.data.size == 0 and (axes is None or any(x.shape[a] == 0 for a in axes)):
+    if x._data.size == 0 and (axes is None or any(x.shape[a] == 0 for a in axes)):
         raise IndexError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0 "
                          f"(shape {tuple(x.shape)})")
     return Extreme(axes, keepdim, largest).apply(x)
@@ -120,9 +120,9 @@ def aminmax(input, *, dim=None, keepdim: bool = False):  # noqa: A002
 def _boolean(op, input, dim, keepdim, axis):
     x = as_tensor(input)
     axes = _axes(_dims(dim, axis), x.ndim, op)
-    xp = get_array_module(x.data)
+    xp = get_array_module(x._data)
     f = xp.all if op == "all" else xp.any
-    out = xp.asarray(f(x.data != 0, axis=axes, keepdims=keepdim))
+    out = xp.asarray(f(x._data != 0, axis=axes, keepdims=keepdim))
     return _const(out.astype(x.dtype) if x.dtype.kind == "u" else out)
 
 
@@ -180,7 +180,7 @@ def nansum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # 
 
 
 def isnan_array(x: Tensor) -> Tensor:
-    return _const(get_array_module(x.data).isnan(x.data))
+    return _const(get_array_module(x._data).isnan(x._data))
 
 
 @register("reduction")
@@ -189,7 +189,7 @@ def nanmean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  #
     x = as_tensor(input)
     if x.dtype.kind not in "fc":
         raise RuntimeError(f"nanmean(): expected a floating point input, got {x.dtype}")
-    keep = _const(~get_array_module(x.data).isnan(x.data))
+    keep = _const(~get_array_module(x._data).isnan(x._data))
     from .reduce import sum
 
     return nansum(x, dim, keepdim, dtype=dtype) / sum(keep, dim, keepdim)
@@ -199,9 +199,9 @@ def nanmean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  #
 def count_nonzero(input, dim=None) -> Tensor:  # noqa: A002
     """Number of nonzero elements over ``dim`` (int64)."""
     x = as_tensor(input)
-    xp = get_array_module(x.data)
+    xp = get_array_module(x._data)
     axes = _axes(dim, x.ndim, "count_nonzero")
-    return _const(xp.asarray((x.data != 0).sum(axis=axes)).astype("int64"))
+    return _const(xp.asarray((x._data != 0).sum(axis=axes)).astype("int64"))
 
 
 @register("reduction")

@@ -63,8 +63,8 @@ def _scan_input(input, dim, dtype, op):
     x = as_tensor(input)
     if dtype is not None:
         x = x.to(dtype)
-    elif x.data.dtype.kind in "biu" and x.data.dtype != "int64":
-        x = Tensor._make(x.data.astype("int64"), False, None, 0)  # PyTorch: integer scans int64
+    elif x._data.dtype.kind in "biu" and x._data.dtype != "int64":
+        x = Tensor._make(x._data.astype("int64"), False, None, 0)  # PyTorch: integer scans int64
     return x, normalize_dim(dim, x.ndim, op)
 
 
@@ -95,10 +95,10 @@ def _cum_extreme(input, dim, largest, op):
 
     x = as_tensor(input)
     if x.ndim == 0:
-        return ValuesIndices(x.clone(), Tensor._make(x.data.astype("int64") * 0, False, None, 0))
+        return ValuesIndices(x.clone(), Tensor._make(x._data.astype("int64") * 0, False, None, 0))
     d = normalize_dim(dim, x.ndim, op)
-    xp = get_array_module(x.data)
-    xm = xp.moveaxis(x.data, d, -1)
+    xp = get_array_module(x._data)
+    xm = xp.moveaxis(x._data, d, -1)
     n = xm.shape[-1]
     pos = xp.broadcast_to(xp.arange(n), xm.shape)
     # The running extreme's index is the last position reaching it (PyTorch's choice on ties).

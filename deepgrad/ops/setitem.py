@@ -70,9 +70,9 @@ class SetItem(Function):
 
 def _unwrap(index, xp):
     if isinstance(index, Tensor):
-        return index.data
+        return index._data
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else
+        return tuple(i._data if isinstance(i, Tensor) else
                      (xp.asarray(i) if isinstance(i, list) else i) for i in index)
     if isinstance(index, list):
         return xp.asarray(index)
@@ -93,7 +93,7 @@ def index_put(input, indices, values, accumulate: bool = False) -> Tensor:  # no
     """``input`` with ``input[indices] = values`` (``+=`` with ``accumulate``, repeats adding
     up), out of place and differentiable in both."""
     x = as_tensor(input)
-    xp = get_array_module(x.data)
+    xp = get_array_module(x._data)
     idx = _unwrap(tuple(indices) if isinstance(indices, list) else indices, xp)
     v = as_tensor(values, x)
     if v.dtype != x.dtype:
@@ -113,14 +113,14 @@ def setitem(self: Tensor, index, value) -> None:
     see it); while recording, ``x`` becomes the output of a SetItem node (its earlier value,
     saved by earlier ops, stays intact); a leaf that requires grad is an error, as in PyTorch.
     """
-    xp = get_array_module(self.data)
+    xp = get_array_module(self._data)
     idx = _unwrap(index, xp)
     recording = STATE.enabled and (self.requires_grad or (isinstance(value, Tensor) and
                                                           value.requires_grad))
     if not recording:
-        v = value.data if isinstance(value, Tensor) else value
+        v = value._data if isinstance(value, Tensor) else value
         first, rest = split_ints(idx)
-        target = self.data if first is None else self.data[first]  # a view: writes go through
+        target = self._data if first is None else self._data[first]  # a view: writes go through
         try:
             target[rest] = v
         except IndexError as e:
@@ -132,9 +132,9 @@ def setitem(self: Tensor, index, value) -> None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                            f"operation (x[index] = value on shape {tuple(self.shape)}); use "
                            "dg.no_grad() or an out-of-place op")
-    out = index_put(Tensor._make(self.data, self.requires_grad, self._ctx, self._out_idx),
+    out = index_put(Tensor._make(self._data, self.requires_grad, self._ctx, self._out_idx),
                     idx, value)
-    self.data, self._ctx, self._out_idx = out.data, out._ctx, out._out_idx
+    self._data, self._ctx, self._out_idx = out._data, out._ctx, out._out_idx
     self.requires_grad = out.requires_grad
 
 
@@ -146,7 +146,7 @@ def getitem(x: Tensor, index) -> Tensor:
     if index.__class__ is tuple:
         for i in index:
             if i.__class__ not in _BASIC:  # only an index array can change the order
-                first, rest = split_ints(_unwrap(index, get_array_module(x.data)))
+                first, rest = split_ints(_unwrap(index, get_array_module(x._data)))
                 if first is not None:
                     return numpy_order(numpy_order(x, first), rest)
                 break
@@ -162,28 +162,28 @@ def rebind(self: Tensor, out: Tensor, op: str) -> Tensor:
     to record, ``out``'s values are written into ``self``'s array (views see them); while
     recording, ``self`` becomes ``out``'s node (arrays saved by earlier ops stay intact); a leaf
     that requires grad is an error, as in PyTorch."""
-    xp = get_array_module(self.data)
-    if not xp.can_cast(out.data.dtype, self.data.dtype, "same_kind"):
+    xp = get_array_module(self._data)
+    if not xp.can_cast(out._data.dtype, self._data.dtype, "same_kind"):
         raise RuntimeError(f"{op}: result type {out.dtype} can't be cast to the desired output "
                            f"type {self.dtype}")
     if not (STATE.enabled and out.requires_grad):
-        if out.data.shape != self.data.shape:
+        if out._data.shape != self._data.shape:
             raise RuntimeError(f"{op}: the result's shape {tuple(out.shape)} does not match "
                                f"the tensor's {tuple(self.shape)} (in-place ops cannot "
                                f"broadcast the tensor itself)")
-        self.data[...] = out.data
+        self._data[...] = out._data
         return self
     if self.requires_grad and self._ctx is None:
         raise RuntimeError(f"a leaf Variable that requires grad is being used in an in-place "
                            f"operation ({op} on shape {tuple(self.shape)})")
-    self.data, self._ctx, self._out_idx = out.data, out._ctx, out._out_idx
+    self._data, self._ctx, self._out_idx = out._data, out._ctx, out._out_idx
     self.requires_grad = True
     return self
 
 
 def _in_place_of(name: str, fn):
     def method(self, *args, **kwargs):
-        alias = Tensor._make(self.data, self.requires_grad, self._ctx, self._out_idx)
+        alias = Tensor._make(self._data, self.requires_grad, self._ctx, self._out_idx)
         return rebind(self, fn(alias, *args, **kwargs), name)
 
     method.__name__ = method.__qualname__ = name

@@ -234,11 +234,11 @@ def broadcast_to(x: Tensor, shape) -> Tensor:
 def getitem(x: Tensor, index) -> Tensor:
     """``x[index]``: ints, slices, None, Ellipsis, integer arrays/Tensors and boolean masks."""
     if isinstance(index, Tensor):
-        index = index.data
+        index = index._data
     elif isinstance(index, tuple):
-        index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        index = tuple(i._data if isinstance(i, Tensor) else i for i in index)
     elif isinstance(index, list):
-        index = get_array_module(x.data).asarray(index)
+        index = get_array_module(x._data).asarray(index)
     return GetItem(index).apply(x)
 
 

@@ -21,7 +21,7 @@ def _triangle(op, input, diagonal, lower):
     if x.ndim < 2:
         raise RuntimeError(f"{op}(): input tensor must have at least 2 dimensions, got shape "
                            f"{tuple(x.shape)}")
-    xp = get_array_module(x.data)
+    xp = get_array_module(x._data)
     n, m = x.shape[-2:]
     keep = (xp.tri(n, m, diagonal, bool) if lower else ~xp.tri(n, m, diagonal - 1, bool))
     return where(_const(keep), x, 0)
@@ -157,8 +157,8 @@ def cartesian_prod(*tensors) -> Tensor:
 def nonzero(input, *, as_tuple: bool = False):  # noqa: A002
     """Indices of nonzero elements: an (n, ndim) int64 tensor, or one 1-D tensor per dim."""
     x = as_tensor(input)
-    xp = get_array_module(x.data)
-    idx = xp.nonzero(xp.atleast_1d(x.data))
+    xp = get_array_module(x._data)
+    idx = xp.nonzero(xp.atleast_1d(x._data))
     if as_tuple:
         return tuple(_const(i.astype("int64")) for i in idx)
     return _const(xp.stack(idx, 1).astype("int64").reshape(-1, x.ndim))

@@ -118,8 +118,8 @@ def repeat_interleave(input, repeats, dim: int | None = None, *,  # noqa: A002
     if dim is None:
         x, dim = reshape(x, (-1,)), 0
     d = normalize_dim(dim, x.ndim, "repeat_interleave")
-    xp = get_array_module(x.data)
-    reps = repeats.data if isinstance(repeats, Tensor) else repeats
+    xp = get_array_module(x._data)
+    reps = repeats._data if isinstance(repeats, Tensor) else repeats
     counts = xp.broadcast_to(xp.asarray(reps), (x.shape[d],))
     idx = xp.repeat(xp.arange(x.shape[d]), counts)
     return getitem(x, (slice(None),) * d + (idx,))
@@ -160,7 +160,7 @@ def unfold(input, dimension: int, size: int, step: int) -> Tensor:  # noqa: A002
     if size > n or step <= 0:
         raise RuntimeError(f"unfold(): size {size} exceeds dimension {d} of size {n}, or step "
                            f"{step} is not positive")
-    xp = get_array_module(x.data)
+    xp = get_array_module(x._data)
     starts = xp.arange(0, n - size + 1, step)
     idx = starts[:, None] + xp.arange(size)  # (windows, size)
     y = getitem(x, (slice(None),) * d + (idx,))  # (..., windows, size, ...)
@@ -260,7 +260,7 @@ def contiguous(input, memory_format=None) -> Tensor:  # noqa: A002
 def broadcast_tensors(*tensors):
     """Expand all tensors to their common broadcast shape."""
     ts = [as_tensor(t) for t in _dims_arg(tensors)]
-    xp = get_array_module(*[t.data for t in ts])
+    xp = get_array_module(*[t._data for t in ts])
     try:
         shape = xp.broadcast_shapes(*[tuple(t.shape) for t in ts])
     except ValueError:

@@ -45,10 +45,10 @@ def sort(input, dim: int = -1, descending: bool = False, stable: bool = False): 
     """``(values, indices)`` sorted along ``dim``; equal values keep their order."""
     x = as_tensor(input)
     if x.ndim == 0:
-        return ValuesIndices(x.clone(), _const(x.data.astype("int64") * 0))
+        return ValuesIndices(x.clone(), _const(x._data.astype("int64") * 0))
     d = normalize_dim(dim, x.ndim, "sort")
-    xp = get_array_module(x.data)
-    idx = _order(xp, x.data, d, descending).astype("int64")
+    xp = get_array_module(x._data)
+    idx = _order(xp, x._data, d, descending).astype("int64")
     return ValuesIndices(gather(x, d, idx), _const(idx))
 
 
@@ -73,9 +73,9 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
     if not 0 <= k <= n:
         raise RuntimeError(f"topk(): selected index k={k} out of range for dim {d} of size {n}")
     if x.ndim == 0:
-        return ValuesIndices(x.clone(), _const(x.data.astype("int64") * 0))
-    xp = get_array_module(x.data)
-    idx = _order(xp, x.data, d, largest)
+        return ValuesIndices(x.clone(), _const(x._data.astype("int64") * 0))
+    xp = get_array_module(x._data)
+    idx = _order(xp, x._data, d, largest)
     idx = xp.take(idx, xp.arange(k), axis=d).astype("int64")
     return ValuesIndices(gather(x, d, idx), _const(idx))
 
@@ -95,9 +95,9 @@ def kthvalue(input, k: int, dim: int = -1, keepdim: bool = False):  # noqa: A002
 def _pick(x, d, choose, keepdim):
     """Values and indices at the sorted positions that ``choose`` keeps (one along ``d``)."""
     if x.ndim == 0:
-        return ValuesIndices(x.clone(), _const(x.data.astype("int64") * 0))
-    xp = get_array_module(x.data)
-    idx = choose(xp, _order(xp, x.data, d, False)).astype("int64")
+        return ValuesIndices(x.clone(), _const(x._data.astype("int64") * 0))
+    xp = get_array_module(x._data)
+    idx = choose(xp, _order(xp, x._data, d, False)).astype("int64")
     values = gather(x, d, idx)
     if not keepdim:
         values, idx = values.squeeze(d), idx.squeeze(d)
@@ -125,10 +125,10 @@ def mode(input, dim: int = -1, keepdim: bool = False):  # noqa: A002
     index where it occurs."""
     x = as_tensor(input)
     if x.ndim == 0:
-        return ValuesIndices(x.clone(), _const(x.data.astype("int64") * 0))
+        return ValuesIndices(x.clone(), _const(x._data.astype("int64") * 0))
     d = normalize_dim(dim, x.ndim, "mode")
-    xp = get_array_module(x.data)
-    xm = xp.moveaxis(x.data, d, -1)
+    xp = get_array_module(x._data)
+    xm = xp.moveaxis(x._data, d, -1)
     order = xp.argsort(xm, axis=-1, kind="stable")
     s = xp.take_along_axis(xm, order, -1)
     n = s.shape[-1]
@@ -154,13 +154,13 @@ def unique(input, sorted: bool = True, return_inverse: bool = False,  # noqa: A0
            return_counts: bool = False, dim: int | None = None):
     """The distinct values (sorted), with the inverse indices and counts when asked."""
     x = as_tensor(input)
-    xp = get_array_module(x.data)
+    xp = get_array_module(x._data)
     if dim is None:
-        vals, inv, cnt = xp.unique(x.data.reshape(-1), return_inverse=True, return_counts=True)
+        vals, inv, cnt = xp.unique(x._data.reshape(-1), return_inverse=True, return_counts=True)
         inv = inv.reshape(x.shape)
     else:
         d = normalize_dim(dim, x.ndim, "unique")
-        vals, inv, cnt = xp.unique(x.data, return_inverse=True, return_counts=True, axis=d)
+        vals, inv, cnt = xp.unique(x._data, return_inverse=True, return_counts=True, axis=d)
         inv = inv.reshape(-1)
     out = [_const(vals)]
     if return_inverse:
@@ -179,13 +179,13 @@ def bincount(input, weights=None, minlength: int = 0) -> Tensor:  # noqa: A002
     if x.ndim != 1 or x.dtype.kind not in "iu":
         raise RuntimeError(f"bincount(): expects a 1-D integer tensor, got {x.dtype} of shape "
                            f"{tuple(x.shape)}")
-    if x.data.size and x.data.min() < 0:
+    if x._data.size and x._data.min() < 0:
         raise RuntimeError("bincount(): input must contain non-negative values only")
-    xp = get_array_module(x.data)
+    xp = get_array_module(x._data)
     if weights is None:
-        return _const(xp.bincount(x.data, minlength=minlength).astype("int64"))
+        return _const(xp.bincount(x._data, minlength=minlength).astype("int64"))
     w = as_tensor(weights)
-    out = xp.bincount(x.data, weights=w.data, minlength=minlength)
+    out = xp.bincount(x._data, weights=w._data, minlength=minlength)
     return _const(out.astype(w.dtype if w.dtype.kind == "f" else "float64"))
 
 
@@ -196,11 +196,11 @@ def histc(input, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:  # 
     x = as_tensor(input)
     if x.dtype.kind != "f":
         raise RuntimeError(f"histc(): expects a floating point input, got {x.dtype}")
-    xp = get_array_module(x.data)
+    xp = get_array_module(x._data)
     lo, hi = float(min), float(max)
-    if lo == hi and x.data.size:
-        lo, hi = float(x.data.min()), float(x.data.max())
+    if lo == hi and x._data.size:
+        lo, hi = float(x._data.min()), float(x._data.max())
     if lo == hi:
         lo, hi = lo - 1, hi + 1
-    counts, _ = xp.histogram(x.data, bins=bins, range=(lo, hi))
+    counts, _ = xp.histogram(x._data, bins=bins, range=(lo, hi))
     return _const(counts.astype(x.dtype))

@@ -130,7 +130,7 @@ def polygamma(n: int, input, *, out=None) -> Tensor:  # noqa: A002
 def mvlgamma(input, p: int) -> Tensor:  # noqa: A002
     """Multivariate log-gamma ``p(p-1)/4 log(pi) + sum_{i<p} lgamma(x - i/2)`` (x > (p-1)/2)."""
     x = float_input(input)
-    if (x.data <= (p - 1) / 2).any():
+    if (x._data <= (p - 1) / 2).any():
         raise RuntimeError(f"mvlgamma(): all elements must be greater than (p-1)/2 = "
                            f"{(p - 1) / 2}")
     total = lgamma(x)

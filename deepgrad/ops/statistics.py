@@ -23,11 +23,11 @@ def nanquantile(input, q, dim: int | None = None, keepdim: bool = False, *,  # n
     from .shape import stack
 
     x = float_input(input)
-    xp = get_array_module(x.data)
-    nan = xp.isnan(x.data)
+    xp = get_array_module(x._data)
+    nan = xp.isnan(x._data)
     if not nan.any():
         return quantile(x, q, dim, keepdim, interpolation=interpolation)
-    q_shape = xp.shape(q.data if isinstance(q, Tensor) else q)  # () for a scalar q
+    q_shape = xp.shape(q._data if isinstance(q, Tensor) else q)  # () for a scalar q
     if dim is None:
         out = quantile(x[_const(~nan)], q, None, False, interpolation=interpolation)
         return out.reshape(q_shape + (1,) * x.ndim) if keepdim else out
@@ -36,7 +36,7 @@ def nanquantile(input, q, dim: int | None = None, keepdim: bool = False, *,  # n
     flat = xm.reshape(-1, xm.shape[-1])
     rows = []
     for i in range(flat.shape[0]):
-        keep = ~xp.isnan(flat.data[i])
+        keep = ~xp.isnan(flat._data[i])
         if keep.any():
             rows.append(quantile(flat[i][_const(keep)], q, None, False,
                                  interpolation=interpolation))
@@ -54,10 +54,10 @@ def histogram(input, bins=100, *, range=None, weight=None, density: bool = False
     """``(hist, bin_edges)``: counts (or weighted sums, or a density) in ``bins`` equal bins
     over ``range`` (the data's range by default) or at the given edges."""
     x = as_tensor(input)
-    xp = get_array_module(x.data)
-    edges = bins.data if isinstance(bins, Tensor) else bins
-    w = None if weight is None else as_tensor(weight).data
-    hist, out_edges = xp.histogram(x.data, bins=edges, range=range, weights=w, density=density)
+    xp = get_array_module(x._data)
+    edges = bins._data if isinstance(bins, Tensor) else bins
+    w = None if weight is None else as_tensor(weight)._data
+    hist, out_edges = xp.histogram(x._data, bins=edges, range=range, weights=w, density=density)
     return Histogram(_const(hist.astype(x.dtype)), _const(out_edges.astype(x.dtype)))
 
 
@@ -66,15 +66,15 @@ def unique_consecutive(input, return_inverse: bool = False,  # noqa: A002
                        return_counts: bool = False, dim: int | None = None):
     """Collapse runs of equal consecutive values (of the flattened tensor when dim is None)."""
     x = as_tensor(input)
-    xp = get_array_module(x.data)
+    xp = get_array_module(x._data)
     if dim is None:
-        flat = x.data.reshape(-1)
+        flat = x._data.reshape(-1)
         change = xp.concatenate([xp.ones(min(flat.size, 1), bool), flat[1:] != flat[:-1]])
         values = flat[change]
         inverse_shape = x.shape
     else:
         d = normalize_dim(dim, x.ndim, "unique_consecutive")
-        moved = xp.moveaxis(x.data, d, 0)
+        moved = xp.moveaxis(x._data, d, 0)
         rows = moved.reshape(moved.shape[0], -1)
         diff = (rows[1:] != rows[:-1]).any(1)
         change = xp.concatenate([xp.ones(min(rows.shape[0], 1), bool), diff])

@@ -53,7 +53,7 @@ class Adagrad(Optimizer):
 
     def _update(self, p, g, state: dict, group: dict) -> None:
         xp = get_array_module(g)
-        w = p.data
+        w = p._data
         if not state:
             state["step"] = 0
             state["sum"] = xp.full_like(w, group["initial_accumulator_value"])

@@ -50,7 +50,7 @@ class ASGD(Optimizer):
 
     def _update(self, p, g, state: dict, group: dict) -> None:
         xp = get_array_module(g)
-        w = p.data
+        w = p._data
         if not state:
             state.update(step=0, eta=float(group["lr"]), mu=1.0, ax=xp.zeros_like(w))
         state["step"] += 1

@@ -90,19 +90,19 @@ class LBFGS(Optimizer):
 
     # ---- flat views of the parameters ---------------------------------------------------------
     def _gather_flat_grad(self):
-        xp = get_array_module(self._params[0].data)
-        parts = [xp.zeros(p.data.size, p.dtype) if p.grad is None else p.grad.data.reshape(-1)
+        xp = get_array_module(self._params[0]._data)
+        parts = [xp.zeros(p._data.size, p.dtype) if p.grad is None else p.grad._data.reshape(-1)
                  for p in self._params]
         return xp.concatenate(parts)
 
     def _add_grad(self, step: float, direction) -> None:
         offset = 0
         for p in self._params:
-            n = p.data.size
-            xp = get_array_module(p.data)
+            n = p._data.size
+            xp = get_array_module(p._data)
             # p += step * d (cast to p's dtype first, as an in-place add does)
             update = (direction[offset:offset + n] * step).astype(p.dtype, copy=False)
-            xp.add(p.data, update.reshape(p.shape), out=p.data)
+            xp.add(p._data, update.reshape(p.shape), out=p._data)
             p._vc[0] += 1  # an in-place change: a graph that saved p refuses backward
             offset += n
 
@@ -111,7 +111,7 @@ class LBFGS(Optimizer):
         loss = _loss_value(closure())
         flat_grad = self._gather_flat_grad()
         for p, saved in zip(self._params, x):
-            p.data[...] = saved
+            p._data[...] = saved
             p._vc[0] += 1
         return loss, flat_grad
 
@@ -189,7 +189,7 @@ class LBFGS(Optimizer):
 
             evals = 0
             if group["line_search_fn"] is not None:
-                x_init = [p.data.copy() for p in self._params]
+                x_init = [p._data.copy() for p in self._params]
 
                 def along(step, x_init=x_init, d=d):
                     return self._directional_evaluate(evaluate, x_init, step, d)
@@ -228,7 +228,7 @@ class LBFGS(Optimizer):
         return sd
 
     def _restore_entry(self, p: Tensor, st: dict, key) -> dict:
-        xp = get_array_module(p.data)
+        xp = get_array_module(p._data)
         out = {}
         for k, v in st.items():
             if k in _HISTORY_KEYS:

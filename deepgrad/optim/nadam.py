@@ -58,7 +58,7 @@ class NAdam(Optimizer):
 
     def _update(self, p, g, state: dict, group: dict) -> None:
         xp = get_array_module(g)
-        w = p.data
+        w = p._data
         if not state:
             state["step"] = 0
             state["mu_product"] = 1.0

@@ -17,7 +17,7 @@ class Optimizer:
     """Base class of every optimizer (``torch.optim.Optimizer``'s contract).
 
     Subclasses call ``super().__init__(params, defaults)`` and implement ``_update(p, g, state,
-    group)``, which changes ``p.data`` in place from the gradient array ``g`` (never written to:
+    group)``, which changes ``p._data`` in place from the gradient array ``g`` (never written to:
     one gradient array may be shared by several tensors) and the per-parameter ``state`` dict
     (created empty on a parameter's first step). ``_check_group(group)`` validates a group's
     hyperparameters, raising ``ValueError`` that names the bad value.
@@ -103,8 +103,8 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 else:
-                    xp = get_array_module(p.grad.data)
-                    p.grad = Tensor._make(xp.zeros_like(p.grad.data), False, None, 0)
+                    xp = get_array_module(p.grad._data)
+                    p.grad = Tensor._make(xp.zeros_like(p.grad._data), False, None, 0)
 
     def step(self, closure: Callable[[], Any] | None = None):
         """Apply one update to every parameter that has a gradient.
@@ -130,7 +130,7 @@ class Optimizer:
                 st = state.get(p)
                 if st is None:
                     st = state[p] = {}
-                update(p, grad.data, st, group)
+                update(p, grad._data, st, group)
                 p._vc[0] += 1  # an in-place change: a graph that saved p refuses backward
         return loss
 
@@ -162,15 +162,15 @@ class Optimizer:
         weight_decay, maximize = group["weight_decay"], group["maximize"]
         if group.get("decoupled_weight_decay"):
             if weight_decay != 0:
-                get_array_module(p.data).multiply(p.data, 1 - group["lr"] * weight_decay,
-                                                  out=p.data)
+                get_array_module(p._data).multiply(p._data, 1 - group["lr"] * weight_decay,
+                                                  out=p._data)
             weight_decay = 0.0
         if weight_decay == 0 and not maximize:
             return g
         xp = get_array_module(g)
         out = self._scratch(g)
         if weight_decay != 0:
-            xp.multiply(p.data, weight_decay, out=out)
+            xp.multiply(p._data, weight_decay, out=out)
             if maximize:
                 xp.subtract(out, g, out=out)
             else:
@@ -255,7 +255,7 @@ class Optimizer:
 
     def _restore_entry(self, p: Tensor, st: dict, key) -> dict:
         """Copy one parameter's saved state onto its device/dtype, checking array shapes."""
-        xp = get_array_module(p.data)
+        xp = get_array_module(p._data)
         out = {}
         for k, v in st.items():
             if isinstance(v, (bool, int, float, str)) or v is None:

@@ -59,11 +59,11 @@ def trace(optimizer: type | str, fn: Callable, start, steps: int = 100, bound: f
     for _ in range(steps):
         opt.zero_grad()
         value = fn(point[0], point[1])
-        if not isinstance(value, Tensor) or value.data.size != 1:
+        if not isinstance(value, Tensor) or value._data.size != 1:
             raise TypeError(f"trace: fn must return a one-element Tensor, got {value!r:.80}")
         value.backward()
         opt.step()
-        xy = point.data.copy()
+        xy = point._data.copy()
         if not (math.isfinite(xy[0]) and math.isfinite(xy[1])):
             break
         path.append(xy)

@@ -59,7 +59,7 @@ class RMSprop(Optimizer):
 
     def _update(self, p, g, state: dict, group: dict) -> None:
         xp = get_array_module(g)
-        w = p.data
+        w = p._data
         if not state:
             state["step"] = 0
             state["square_avg"] = xp.zeros_like(w)

@@ -56,7 +56,7 @@ class Rprop(Optimizer):
 
     def _update(self, p, g, state: dict, group: dict) -> None:
         xp = get_array_module(g)
-        w = p.data
+        w = p._data
         if not state:
             state.update(step=0, prev=xp.zeros_like(w), step_size=xp.full_like(w, group["lr"]))
         state["step"] += 1

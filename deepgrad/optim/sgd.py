@@ -60,7 +60,7 @@ class SGD(Optimizer):
 
     def _update(self, p, g, state: dict, group: dict) -> None:
         xp = get_array_module(g)
-        w = p.data
+        w = p._data
         g = self._grad_with_decay(p, g, group)
         momentum = group["momentum"]
         if momentum != 0:

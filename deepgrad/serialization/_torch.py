@@ -182,7 +182,7 @@ class TorchUnpickler(pickle.Unpickler):
             return data
         from ..nn.module import Parameter
 
-        p = Parameter(data.data, requires_grad=bool(requires_grad))
+        p = Parameter(data._data, requires_grad=bool(requires_grad))
         if id(data) in self.widened:
             self.widened[id(p)] = self.widened[id(data)]
             self._keep.append(p)

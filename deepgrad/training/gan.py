@@ -60,7 +60,7 @@ def _as_batch(batch, dtype, device=None):
     ``device`` (the discriminator's) when given."""
     if isinstance(batch, (tuple, list)):
         batch = batch[0]
-    data = batch.data if isinstance(batch, Tensor) else numpy.asarray(batch)
+    data = batch._data if isinstance(batch, Tensor) else numpy.asarray(batch)
     if data.dtype != dtype:
         data = data.astype(dtype)
     return Tensor._make(data if device is None else to_device(data, device), False, None, 0)
@@ -183,7 +183,7 @@ class GANTrainer(Trainer):
     def noise(self, n: int) -> Tensor:
         """z: (n, latent_dim) drawn from the prior on the generator's device, with that
         device's random generator (the library's CPU generator on the CPU)."""
-        rng = generator_like(_first_param(self.generator, "generator").data)
+        rng = generator_like(_first_param(self.generator, "generator")._data)
         z = PRIORS[self.prior](rng, (int(n), self.latent_dim), self._g_dtype)
         return Tensor._make(z, False, None, 0)
 
@@ -195,15 +195,15 @@ class GANTrainer(Trainer):
 
     def _d_update(self, real: Tensor, fake: Tensor) -> dict:
         if fake.dtype != self._d_dtype:
-            fake = Tensor._make(fake.data.astype(self._d_dtype), False, None, 0)
+            fake = Tensor._make(fake._data.astype(self._d_dtype), False, None, 0)
         self.d_optimizer.zero_grad()
         real_logits = self.discriminator(real)
         fake_logits = self.discriminator(fake)
         loss = discriminator_loss(real_logits, fake_logits, self.label_smoothing)
         loss.backward()
         self.d_optimizer.step()
-        lr, lf = real_logits.data, fake_logits.data
-        return {"d_loss": float(loss.data), "D(x)": mean_probability(lr),
+        lr, lf = real_logits._data, fake_logits._data
+        return {"d_loss": float(loss._data), "D(x)": mean_probability(lr),
                 "D(G(z))": mean_probability(lf), "V": value_estimate(lr, lf)}
 
     def _g_update(self, fake: Tensor) -> dict:
@@ -219,7 +219,7 @@ class GANTrainer(Trainer):
             for p in frozen:
                 p.requires_grad = True
         self.g_optimizer.step()
-        return {"g_loss": float(loss.data), "D(G(z))_g": mean_probability(fake_logits.data)}
+        return {"g_loss": float(loss._data), "D(G(z))_g": mean_probability(fake_logits._data)}
 
     def d_step(self, real, fake: Tensor | None = None) -> dict:
         """One discriminator update on the real batch ``real`` (N, ...) and N fakes.

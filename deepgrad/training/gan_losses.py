@@ -19,7 +19,7 @@ from ..ops.loss_pointwise import binary_cross_entropy_with_logits as bce_logits
 
 
 def _full_like(logits: Tensor, value: float) -> Tensor:
-    xp = get_array_module(logits.data)
+    xp = get_array_module(logits._data)
     return Tensor._make(xp.full(logits.shape, value, logits.dtype), False, None, 0)
 
 

@@ -111,7 +111,7 @@ def _generator_grad_norm(trainer, z: Tensor, kind: str) -> float:
         for p in g_params:
             p.grad = None
         generator_loss(trainer.discriminator(trainer.generator(z)), kind).backward()
-        total = sum(float((p.grad.data.astype(numpy.float64) ** 2).sum())
+        total = sum(float((p.grad._data.astype(numpy.float64) ** 2).sum())
                     for p in g_params if p.grad is not None)
     finally:
         for p in frozen:
@@ -147,7 +147,7 @@ def generator_gradient_norms(trainer, real, d_updates: int = 200, record_every: 
         ``"non_saturating"`` (gradient L2 norms).
     """
     if isinstance(real, (Tensor, numpy.ndarray)):
-        data = real.data if isinstance(real, Tensor) else real
+        data = real._data if isinstance(real, Tensor) else real
 
         def draw(n):
             return data[generator().integers(0, data.shape[0], n)]
@@ -159,7 +159,7 @@ def generator_gradient_norms(trainer, real, d_updates: int = 200, record_every: 
     for step in range(d_updates + 1):
         if step % record_every == 0 or step == d_updates:
             with no_grad():
-                logits = trainer.discriminator(trainer.generator(z)).data
+                logits = trainer.discriminator(trainer.generator(z))._data
             out["d_updates"].append(step)
             out["D(G(z))"].append(mean_probability(logits))
             out["d_loss"].append(d_loss)

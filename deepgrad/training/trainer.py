@@ -218,13 +218,13 @@ class Trainer:
         optimizer.step()
         self.global_step += 1
         # On a device the loss stays there (a 0-d array): no host read, and so no stall, per step.
-        logs = {"loss": float(loss.item()) if dev is None else loss.data}
+        logs = {"loss": float(loss.item()) if dev is None else loss._data}
         if self.metrics:
-            self._outputs.append(out.data)
+            self._outputs.append(out._data)
             if len(self._outputs) == 1:
                 # the shape is all it reads: an empty host array of it needs no device read
                 check_outputs(self.metrics, numpy.empty((0,) + tuple(out.shape[1:]), "float32"))
-            self._targets.append(y.data)
+            self._targets.append(y._data)
             if self._live_metrics:
                 o, t = _host(self._outputs[-1]), _host(self._targets[-1])
                 logs.update({name: float(fn(o, t)) for name, fn in self.metrics.items()})
@@ -292,15 +292,15 @@ class Trainer:
                     xs, y = _split(batch, "evaluate", dev)
                     size = int(y.shape[0]) if y.ndim else 1
                     out = model(*xs)
-                    loss = self.loss_fn(out, y).data
+                    loss = self.loss_fn(out, y)._data
                     if dev is None:
                         total += (float(loss) + reg) * size
                     else:  # the sum stays on the device; one host read after the loop
                         total = (loss + reg) * size + total
                     count += size
                     if self.metrics:
-                        outputs.append(out.data)
-                        targets.append(y.data)
+                        outputs.append(out._data)
+                        targets.append(y._data)
         finally:
             model.train(was_training)
         total = float(total)  # the one host read of a device sum
@@ -341,7 +341,7 @@ class Trainer:
                         else (_to_tensor(x),)
                     if dev is not None:
                         xs = tuple(v.to(dev) for v in xs)
-                    parts.append(model(*xs).data)
+                    parts.append(model(*xs)._data)
         finally:
             model.train(was_training)
         if not parts:

@@ -90,7 +90,7 @@ for (name, dtype), (X, y, ref, tol) in cases.items():
     model = make_mlp(dtype)
     if rank:
         for p in model.parameters():
-            p.data[...] = 0
+            p._data[...] = 0
     ddp = DDP(model, bucket_cap_mb=0.0005)  # several buckets
     assert len(ddp._buckets) > 1
     # overlap: a bucket's allreduce starts while backward still has gradients to compute

@@ -64,15 +64,15 @@ def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float,
     params = _with_grads(parameters)
     if not params:
         return Tensor._make(numpy.zeros((), numpy.float32), False, None, 0)
-    xp = get_array_module(params[0].grad.data)
+    xp = get_array_module(params[0].grad._data)
     if xp is not numpy:
         return _clip_on_device(xp, params, max_norm, norm_type, error_if_nonfinite)
-    total = _total_norm(xp, [p.grad.data for p in params], norm_type)
+    total = _total_norm(xp, [p.grad._data for p in params], norm_type)
     if not math.isfinite(total) and error_if_nonfinite:
         raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} is "
                            f"{total}; set error_if_nonfinite=False to clip anyway")
     _scale_grads(xp, params, max_norm, total)
-    return Tensor._make(xp.asarray(total, dtype=params[0].grad.data.dtype), False, None, 0)
+    return Tensor._make(xp.asarray(total, dtype=params[0].grad._data.dtype), False, None, 0)
 
 
 def _total_norm(xp, arrays: list, norm_type: float) -> float:
@@ -91,7 +91,7 @@ def _scale_grads(xp, params: list, max_norm: float, total: float) -> None:
     """Multiply every gradient by ``min(1, max_norm / (total + 1e-6))`` (new arrays)."""
     if not math.isfinite(total):  # NaN everywhere, or (inf total) 0 where finite, else NaN
         for p in params:
-            g = p.grad.data
+            g = p.grad._data
             bad = xp.full_like(g, math.nan)
             new = bad if math.isnan(total) else xp.where(xp.isfinite(g), xp.zeros_like(g), bad)
             p.grad = Tensor._make(new, False, None, 0)
@@ -99,7 +99,7 @@ def _scale_grads(xp, params: list, max_norm: float, total: float) -> None:
     coef = max_norm / (total + 1e-6)
     if coef < 1.0:
         for p in params:
-            p.grad = Tensor._make(p.grad.data * coef, False, None, 0)
+            p.grad = Tensor._make(p.grad._data * coef, False, None, 0)
 
 
 def get_total_norm(tensors: Iterable[Tensor] | Tensor, norm_type: float = 2.0,
@@ -115,8 +115,8 @@ def get_total_norm(tensors: Iterable[Tensor] | Tensor, norm_type: float = 2.0,
     norm_type = float(norm_type)
     if not tensors:
         return Tensor._make(numpy.zeros((), numpy.float32), False, None, 0)
-    xp = get_array_module(tensors[0].data)
-    total = _total_norm(xp, [t.data for t in tensors], norm_type)
+    xp = get_array_module(tensors[0]._data)
+    total = _total_norm(xp, [t._data for t in tensors], norm_type)
     if not math.isfinite(total) and error_if_nonfinite:
         raise RuntimeError(f"get_total_norm: the total norm of order {norm_type} is {total}; "
                            f"set error_if_nonfinite=False to accept it")
@@ -130,7 +130,7 @@ def clip_grads_with_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float
     params = _with_grads(parameters)
     if params:
         total = float(total_norm.item() if isinstance(total_norm, Tensor) else total_norm)
-        _scale_grads(get_array_module(params[0].grad.data), params, float(max_norm), total)
+        _scale_grads(get_array_module(params[0].grad._data), params, float(max_norm), total)
 
 
 def _clip_on_device(xp, params, max_norm: float, norm_type: float, error_if_nonfinite: bool):
@@ -138,7 +138,7 @@ def _clip_on_device(xp, params, max_norm: float, norm_type: float, error_if_nonf
     and the coefficient ``min(max_norm / (total + 1e-6), 1)`` stay 0-d device arrays, and
     every gradient is multiplied by it (PyTorch's device rule; the same results as the CPU's).
     """
-    grads = [p.grad.data for p in params]
+    grads = [p.grad._data for p in params]
     dtype = grads[0].dtype
     if norm_type == math.inf:
         norms = [xp.abs(g).max() if g.size else xp.zeros((), dtype) for g in grads]
@@ -180,8 +180,8 @@ def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float) -
     if not clip_value >= 0:
         raise ValueError(f"clip_grad_value_: clip_value must be >= 0, got {clip_value!r}")
     for p in _with_grads(parameters):
-        xp = get_array_module(p.grad.data)
-        p.grad = Tensor._make(xp.clip(p.grad.data, -clip_value, clip_value), False, None, 0)
+        xp = get_array_module(p.grad._data)
+        p.grad = Tensor._make(xp.clip(p.grad._data, -clip_value, clip_value), False, None, 0)
 
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_"]

@@ -48,13 +48,13 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
         raise TypeError(f"vector_to_parameters: expected vec to be a Tensor, got "
                         f"{type(vec).__name__}")
     params = _tensors(parameters, "vector_to_parameters")
-    total = sum(p.data.size for p in params)
+    total = sum(p._data.size for p in params)
     if vec.ndim != 1 or vec.shape[0] != total:
         raise ValueError(f"vector_to_parameters: vec of shape {tuple(vec.shape)} does not "
                          f"match the parameters' {total} elements")
     offset = 0
     for p in params:
-        n = p.data.size
-        # in place, as torch's ``param.data = ...`` leaves the Parameter object in the module
-        p.data[...] = vec.data[offset:offset + n].reshape(p.shape)
+        n = p._data.size
+        # in place, as torch's ``param._data = ...`` leaves the Parameter object in the module
+        p._data[...] = vec._data[offset:offset + n].reshape(p.shape)
         offset += n

@@ -135,7 +135,7 @@ def pack_padded_sequence(input: Tensor, lengths, batch_first: bool = False,
 
 def _gather_padded(rows: Tensor, index: numpy.ndarray, padding_value: float) -> Tensor:
     """``rows`` with one ``padding_value`` row appended, gathered at ``index`` (-1 = padding)."""
-    xp = get_array_module(rows.data)
+    xp = get_array_module(rows._data)
     pad = Tensor._make(xp.full((1,) + tuple(rows.shape[1:]), padding_value, rows.dtype),
                        False, None, 0)
     index = numpy.where(index < 0, rows.shape[0], index)
