@@ -160,11 +160,16 @@ def test_setitem_records_and_writes():
         w[0, 0] = 5.0
     assert w[0, 0].item() == 5.0
     y = w * 2
-    saved = y._data
+    memory = y._data
     y[:, 1] = dg.tensor([7.0, 8.0])
-    assert saved[0, 1] == 2.0  # the earlier value stays intact for ops that saved it
+    assert y._data is memory and memory[0, 1] == 7.0  # in place, as PyTorch: views see it
+    assert y._version == 1
     y.sum().backward()
     assert w.grad.tolist() == [[2.0, 0.0, 2.0], [2.0, 0.0, 2.0]]
+    e = (w * 1).exp()  # exp saves its output: changing it in place makes backward refuse
+    e[0, 0] = 0.0
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        e.sum().backward()
 
 
 def test_advanced_indexing_uses_torch_dim_order():

@@ -13,6 +13,7 @@ from ..autograd.grad_mode import STATE
 from ..autograd.tensor import Tensor
 from ..backend import get_array_module
 from ._util import as_tensor
+from .inplace import in_place
 from .registry import operator, register
 from .shape import getitem as numpy_order
 
@@ -109,10 +110,9 @@ def index_put(input, indices, values, accumulate: bool = False) -> Tensor:  # no
 
 
 def setitem(self: Tensor, index, value) -> None:
-    """``x[index] = value``. Without a graph to record it writes into ``x``'s array (views
-    see it); while recording, ``x`` becomes the output of a SetItem node (its earlier value,
-    saved by earlier ops, stays intact); a leaf that requires grad is an error, as in PyTorch.
-    """
+    """``x[index] = value``, in ``x``'s own memory (views see it) with a version bump. While
+    recording, ``x`` becomes the output of a SetItem node whose input is its earlier value; a
+    leaf that requires grad is an error, as in PyTorch (``ops/inplace.py``)."""
     xp = get_array_module(self._data)
     idx = _unwrap(index, xp)
     recording = STATE.enabled and (self.requires_grad or (isinstance(value, Tensor) and
@@ -127,15 +127,9 @@ def setitem(self: Tensor, index, value) -> None:
             raise IndexError(f"setitem: {e} (tensor shape {tuple(self.shape)})") from None
         except ValueError as e:
             raise RuntimeError(f"setitem: {e} (tensor shape {tuple(self.shape)})") from None
+        self._vc[0] += 1
         return
-    if self.requires_grad and self._ctx is None:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
-                           f"operation (x[index] = value on shape {tuple(self.shape)}); use "
-                           "dg.no_grad() or an out-of-place op")
-    out = index_put(Tensor._make(self._data, self.requires_grad, self._ctx, self._out_idx),
-                    idx, value)
-    self._data, self._ctx, self._out_idx = out._data, out._ctx, out._out_idx
-    self.requires_grad = out.requires_grad
+    in_place(self, "__setitem__", lambda old: index_put(old, idx, value), value)
 
 
 _BASIC = (int, slice, type(None), type(Ellipsis))
@@ -157,34 +151,12 @@ operator("__setitem__", setitem)
 operator("__getitem__", getitem)
 
 
-def rebind(self: Tensor, out: Tensor, op: str) -> Tensor:
-    """Make ``self`` hold ``out``: PyTorch's in-place op on this module's terms. Without a graph
-    to record, ``out``'s values are written into ``self``'s array (views see them); while
-    recording, ``self`` becomes ``out``'s node (arrays saved by earlier ops stay intact); a leaf
-    that requires grad is an error, as in PyTorch."""
-    xp = get_array_module(self._data)
-    if not xp.can_cast(out._data.dtype, self._data.dtype, "same_kind"):
-        raise RuntimeError(f"{op}: result type {out.dtype} can't be cast to the desired output "
-                           f"type {self.dtype}")
-    if not (STATE.enabled and out.requires_grad):
-        if out._data.shape != self._data.shape:
-            raise RuntimeError(f"{op}: the result's shape {tuple(out.shape)} does not match "
-                               f"the tensor's {tuple(self.shape)} (in-place ops cannot "
-                               f"broadcast the tensor itself)")
-        self._data[...] = out._data
-        return self
-    if self.requires_grad and self._ctx is None:
-        raise RuntimeError(f"a leaf Variable that requires grad is being used in an in-place "
-                           f"operation ({op} on shape {tuple(self.shape)})")
-    self._data, self._ctx, self._out_idx = out._data, out._ctx, out._out_idx
-    self.requires_grad = True
-    return self
-
-
 def _in_place_of(name: str, fn):
+    """``x.<name>(...)``: ``x`` takes ``fn(x, ...)``'s values in its own memory, with a version
+    bump and, while recording, a graph node (``ops/inplace.py``: PyTorch's in-place rules)."""
     def method(self, *args, **kwargs):
-        alias = Tensor._make(self._data, self.requires_grad, self._ctx, self._out_idx)
-        return rebind(self, fn(alias, *args, **kwargs), name)
+        others = [a for a in (*args, *kwargs.values()) if isinstance(a, Tensor)]
+        return in_place(self, name, lambda old: fn(old, *args, **kwargs), *others)
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"In-place ``{fn.__name__}``: ``self`` takes the result (returns self)."
