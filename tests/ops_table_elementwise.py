@@ -143,6 +143,12 @@ CASES = [
     _unary("relu", (T(3, 4),), gradcheck=False, name="relu_at_0"),
     Case("softmax", lambda m, x: m.softmax(x, 1), (A(3, 4),)),
     Case("log_softmax", lambda m, x: x.log_softmax(dim=-1), (A(3, 4),)),
+    Case("softmax", lambda m, x: (m.softmax(x, 0, dtype=m.float64),
+                                  x.log_softmax(1, dtype=m.float64)), (A(3, 4),),
+         name="softmax_dtype"),
+    Case("softmax", lambda m, x: (m.softmax(x, 0, dtype=m.float64),
+                                  x.log_softmax(1, dtype=m.float32)), (I(3, 4),), grad=False,
+         name="softmax_int_dtype"),
 ]
 
 def _ce(m, x, p, **kw):

@@ -199,15 +199,20 @@ def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     return Softplus(beta, threshold).apply(x)
 
 
-def softmax(x: Tensor, dim: int = -1) -> Tensor:
-    """Normalized exponentials along ``dim``: outputs are positive and sum to 1."""
-    if x._data.dtype.kind not in "fc":  # PyTorch: softmax of integers is float32
+def softmax(x: Tensor, dim: int = -1, dtype=None) -> Tensor:
+    """Normalized exponentials along ``dim``: outputs are positive and sum to 1 (computed in
+    ``dtype`` when given)."""
+    if dtype is not None:
+        x = x.to(dtype)
+    elif x._data.dtype.kind not in "fc":  # PyTorch: softmax of integers is float32
         x = float_input(x)
     return Softmax(normalize_dim(dim, x.ndim, "softmax")).apply(x)
 
 
-def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
-    """``log(softmax(x))`` computed stably with the log-sum-exp shift."""
-    if x._data.dtype.kind not in "fc":
+def log_softmax(x: Tensor, dim: int = -1, dtype=None) -> Tensor:
+    """``log(softmax(x))`` computed stably with the log-sum-exp shift (in ``dtype`` if given)."""
+    if dtype is not None:
+        x = x.to(dtype)
+    elif x._data.dtype.kind not in "fc":
         x = float_input(x)
     return LogSoftmax(normalize_dim(dim, x.ndim, "log_softmax")).apply(x)
