@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy
 
 from .autograd.tensor import DEFAULT_DTYPE, Tensor, _as_array
-from .backend import default_device, empty_on, to_device
+from .backend import CPU, default_device, empty_on, to_device
 from .random import generator
 
 
@@ -31,8 +31,8 @@ def _make(device, fn_name: str, *args, **kwargs):
     """``numpy.<fn_name>(...)`` on the CPU, else the device module's (device None: default)."""
     if device is None:
         device = default_device()
-        if device is None:
-            return getattr(numpy, fn_name)(*args, **kwargs)
+    if device is None or device is CPU:
+        return getattr(numpy, fn_name)(*args, **kwargs)
     return empty_on(device, fn_name, *args, **kwargs)
 
 

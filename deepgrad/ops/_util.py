@@ -11,9 +11,10 @@ def as_tensor(x, like: Tensor | None = None) -> Tensor:
     if isinstance(x, Tensor):
         return x
     if like is not None and isinstance(x, (int, float, bool)) and not isinstance(x, numpy.ndarray):
-        dtype = like.dtype if like.dtype.kind in "fc" else None
         # A NumPy scalar, not a 0-d array: every device module takes it as a Python number.
-        return Tensor._make(_as_array(x, dtype)[()], False, None, 0)
+        if like.dtype.kind in "fc":
+            return Tensor._make(like.dtype.type(x), False, None, 0)
+        return Tensor._make(_as_array(x)[()], False, None, 0)
     return Tensor._make(_as_array(x), False, None, 0)
 
 
