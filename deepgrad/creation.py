@@ -11,7 +11,7 @@ import numpy
 
 from .autograd import tensor as _tensor
 from .autograd.tensor import Tensor, _as_array
-from .backend import default_device, empty_on, to_device
+from .backend import CPU, default_device, empty_on, to_device
 from .dtypes import bfloat16, canonical
 from .random import generator
 
@@ -36,8 +36,8 @@ def _make(device, fn_name: str, *args, **kwargs):
     """``numpy.<fn_name>(...)`` on the CPU, else the device module's (device None: default)."""
     if device is None:
         device = default_device()
-        if device is None:
-            return getattr(numpy, fn_name)(*args, **kwargs)
+    if device is None or device is CPU:
+        return getattr(numpy, fn_name)(*args, **kwargs)
     return empty_on(device, fn_name, *args, **kwargs)
 
 

@@ -5,7 +5,7 @@ import random as _pyrandom
 
 import numpy
 
-from .backend import device_generator, entry_of, seed_all_devices
+from .backend import CPU, device_generator, entry_of, seed_all_devices
 
 
 class _RNG:
@@ -38,7 +38,7 @@ def generator(device=None):
     """The generator of ``device``: the CPU's global NumPy ``Generator`` (init, dropout, data
     shuffling and transforms) by default, a ``DeviceGenerator`` with the same method names for
     another device."""
-    if device is None or device == "cpu":
+    if device is None or device is CPU or device == "cpu":
         return _RNG_STATE.gen
     return device_generator(device)
 

@@ -17,9 +17,15 @@ def as_tensor(x, like: Tensor | None = None) -> Tensor:
     if isinstance(x, Tensor):
         return x
     if like is not None and isinstance(x, (int, float, bool)) and not isinstance(x, numpy.ndarray):
-        dtype = like.dtype if like.dtype.kind in "fc" else None
-        # A NumPy scalar, not a 0-d array: every device module takes it as a Python number.
-        return Tensor._make(_as_array(x, dtype)[()], False, None, 0)
+        if like.dtype.kind in "fc":
+            if isinstance(like._data, numpy.ndarray):  # NumPy adds a 0-d array faster
+                return Tensor._make(numpy.asarray(x, like.dtype), False, None, 0)
+            # On a device: a NumPy scalar, which every array module takes as a Python number
+            # (CuPy refuses a NumPy 0-d array).
+            return Tensor._make(like.dtype.type(x), False, None, 0)
+        arr = _as_array(x)
+        return Tensor._make(arr if isinstance(like._data, numpy.ndarray) else arr[()], False,
+                            None, 0)
     return Tensor._make(_as_array(x), False, None, 0)
 
 
