@@ -152,6 +152,22 @@ from .ops.activation_param import glu, prelu, rrelu, softmin, tanhshrink  # noqa
 from .ops.loss_margin import normalize  # noqa: E402
 
 __all__ += ["normalize"]
+
+# nn layers family (issue 16): 3-D adaptive and power pooling, channel shuffle, deprecated
+# upsample aliases, triplet loss with a custom distance.
+from .ops.loss_margin import triplet_margin_with_distance_loss  # noqa: E402
+from .ops.pool3d_misc import (  # noqa: E402
+                             adaptive_avg_pool3d,
+                             adaptive_max_pool3d,
+                             channel_shuffle,
+                             lp_pool3d,
+                             upsample_bilinear,
+                             upsample_nearest,
+)
+
+__all__ += ["triplet_margin_with_distance_loss", "adaptive_avg_pool3d", "adaptive_max_pool3d",
+            "channel_shuffle", "lp_pool3d", "upsample_bilinear", "upsample_nearest"]
+
 # Ops whose registry row says torch.nn.functional has them (ops/registry.py).
 from .ops.registry import namespace as _namespace  # noqa: E402
 

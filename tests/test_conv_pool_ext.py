@@ -234,3 +234,24 @@ def test_max_indices_fast_path_equals_reference():
         _, tidx = torch.nn.functional.max_pool2d(torch.tensor(x[:, :, :, :]), return_indices=True,
                                                  **kw)
         np.testing.assert_array_equal(fast[1:], tidx.numpy()[1:])
+
+
+def test_3d_adaptive_and_lp_pools_channel_shuffle_match_torch():
+    torch = pytest.importorskip("torch")
+    tf = torch.nn.functional
+    compare(lambda x: F.adaptive_avg_pool3d(x, (2, 4, 3)),
+            lambda x: tf.adaptive_avg_pool3d(x, (2, 4, 3)), [X5])
+    compare(lambda x: F.adaptive_max_pool3d(x, (3, 2, 4), True),
+            lambda x: tf.adaptive_max_pool3d(x, (3, 2, 4), True), [X5])
+    compare(lambda x: F.lp_pool3d(x, 2, 2), lambda x: tf.lp_pool3d(x, 2, 2), [np.abs(X5) + 0.1])
+    compare(lambda x: F.channel_shuffle(x, 2), lambda x: tf.channel_shuffle(x, 2), [X4])
+    compare(lambda x: F.upsample_bilinear(x, scale_factor=2),
+            lambda x: tf.upsample_bilinear(x, scale_factor=2), [X4])
+    compare(lambda x: F.upsample_nearest(x, size=(9, 5)),
+            lambda x: tf.upsample_nearest(x, size=(9, 5)), [X4])
+    for ours, theirs in ((nn.AdaptiveAvgPool3d(2), torch.nn.AdaptiveAvgPool3d(2)),
+                         (nn.AdaptiveMaxPool3d((1, 2, 3)), torch.nn.AdaptiveMaxPool3d((1, 2, 3))),
+                         (nn.LPPool3d(1.5, 2), torch.nn.LPPool3d(1.5, 2)),
+                         (nn.ChannelShuffle(4), torch.nn.ChannelShuffle(4))):
+        compare(ours, theirs, [np.abs(X5) + 0.1])
+    gradcheck(lambda x: F.adaptive_avg_pool3d(x, (2, 3, 2)), [X5[:1, :2]])

@@ -147,7 +147,7 @@ TORCH_PATHS = {
     "pooling": ["MaxPool2d", "AdaptiveAvgPool2d", "MaxUnpool2d", "LPPool2d"],
     "rnn": ["LSTM", "GRU", "RNN", "LSTMCell"], "sparse": ["Embedding", "EmbeddingBag"],
     "transformer": ["Transformer", "TransformerEncoderLayer"], "upsampling": ["Upsample"],
-    "distance": ["PairwiseDistance", "CosineSimilarity"],
+    "distance": ["PairwiseDistance", "CosineSimilarity"], "channelshuffle": ["ChannelShuffle"],
 }
 
 

@@ -81,6 +81,9 @@ CASES = {  # name: (call(F, *arrays, red) for both libraries, arrays, grad flags
     "cosine_similarity": (lambda F, a, b, r: F.cosine_similarity(a, b), [A, B], (True,)),
     "normalize": (lambda F, a, r: F.normalize(a, dim=0), [A], (True,)),
     "normalize_p3": (lambda F, a, r: F.normalize(a, 3.0, dim=-1), [A], (True,)),
+    "triplet_distance": (lambda F, a, b, c, r: F.triplet_margin_with_distance_loss(
+        a, b, c, distance_function=lambda u, v: 1.0 - F.cosine_similarity(u, v), margin=0.3,
+        swap=True, reduction=r), [A, B, C], (True,)),
     "pairwise_distance": (lambda F, a, b, r: F.pairwise_distance(a, b, 3, keepdim=True),
                           [A, B], (True,)),
 }
@@ -163,6 +166,8 @@ def test_loss_modules_match_torch():
         (nn.MultiMarginLoss(p=2), torch.nn.MultiMarginLoss(p=2), [A, CLS]),
         (nn.TripletMarginLoss(swap=True), torch.nn.TripletMarginLoss(swap=True), [A, B, C]),
         (nn.SoftMarginLoss(), torch.nn.SoftMarginLoss(), [A, np.sign(B)]),
+        (nn.TripletMarginWithDistanceLoss(margin=0.5), torch.nn.TripletMarginWithDistanceLoss(
+            margin=0.5), [A, B, C]),
         (nn.PairwiseDistance(), torch.nn.PairwiseDistance(), [A, B]),
         (nn.CosineSimilarity(), torch.nn.CosineSimilarity(), [A, B]),
     ]

@@ -36,8 +36,8 @@ class Tensor:
 
     Attributes:
         data: PyTorch's ``.data``: a Tensor sharing this one's memory, cut from the graph, with
-            its own version counter (so ``p.data.add_(g, alpha=-lr)`` updates ``p`` without
-            autograd seeing it, as in PyTorch). Assigning ``t.data = other`` swaps the memory.
+            its own version counter (so ``p._data.add_(g, alpha=-lr)`` updates ``p`` without
+            autograd seeing it, as in PyTorch). Assigning ``t._data = other`` swaps the memory.
         grad: a Tensor of ``data``'s shape after ``backward()``, else ``None``.
         requires_grad: whether gradients flow to this tensor.
 
@@ -193,7 +193,7 @@ class Tensor:
 
     @data.setter
     def data(self, value) -> None:
-        """``t.data = other``: ``t`` now holds ``other``'s memory (its shape and dtype too)."""
+        """``t._data = other``: ``t`` now holds ``other``'s memory (its shape and dtype too)."""
         self._data = value._data if isinstance(value, Tensor) else _as_array(value)
 
     def detach(self) -> "Tensor":

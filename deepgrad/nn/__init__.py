@@ -193,6 +193,19 @@ from .loss_ext import CTCLoss  # noqa: E402
 
 __all__ += ["CTCLoss"]
 
+# nn layers family (issue 16): 3-D adaptive and power pooling, ChannelShuffle, triplet loss
+# with a custom distance.
+from .loss_ext import TripletMarginWithDistanceLoss  # noqa: E402
+from .pooling_3d import (  # noqa: E402
+    AdaptiveAvgPool3d,
+    AdaptiveMaxPool3d,
+    ChannelShuffle,
+    LPPool3d,
+)
+
+__all__ += ["TripletMarginWithDistanceLoss", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d",
+            "ChannelShuffle", "LPPool3d"]
+
 # nn layers family (issue 16): PyTorch's nn.modules.* paths (aliases of the classes above).
 from . import modules  # noqa: E402
 

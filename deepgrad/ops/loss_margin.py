@@ -175,3 +175,16 @@ def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: floa
     if swap:
         d_an = M.minimum(d_an, pairwise_distance(positive, negative, p, eps))
     return reduce_loss(A.relu(margin + d_ap - d_an), reduction, "triplet_margin_loss")
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None,
+                                      margin: float = 1.0, swap: bool = False,
+                                      reduction: str = "mean") -> Tensor:
+    """``max(d(a, p) - d(a, n) + margin, 0)`` with any ``distance_function`` (default: the
+    pairwise Euclidean distance); ``swap`` uses ``min(d(a, n), d(p, n))``."""
+    dist = distance_function or pairwise_distance
+    d_ap, d_an = dist(anchor, positive), dist(anchor, negative)
+    if swap:
+        d_an = M.minimum(d_an, dist(positive, negative))
+    return reduce_loss(A.relu(margin + d_ap - d_an), reduction,
+                       "triplet_margin_with_distance_loss")

@@ -4,6 +4,7 @@ from .. import *  # noqa: F401,F403  (every class of deepgrad.nn, as torch.nn.mo
 from . import (  # noqa: F401
     activation,
     batchnorm,
+    channelshuffle,
     container,
     conv,
     distance,
