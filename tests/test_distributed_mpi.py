@@ -150,3 +150,11 @@ def test_wheel_allreduce_moves_buffers_not_pickles():
               "print('sum', float(t.numpy().sum()))"])
     sums = [float(ln.split()[1]) for ln in out.splitlines() if ln.startswith("sum")]
     assert len(sums) == 2 and np.allclose(sums, 20000.0)
+
+
+def test_ddp_example_runs_on_two_ranks():
+    pytest.importorskip("sklearn")  # the digits
+    out = ok([ROOT / "examples" / "ddp_digits.py", "--epochs", "1"])
+    lines = [ln for ln in out.splitlines() if "test accuracy" in ln]  # rank 0 reports, once
+    assert len(lines) == 1 and lines[0].startswith("2 rank(s)"), out
+    assert float(lines[0].split()[-1]) > 0.5, out
