@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy
 
 from ..backend import get_array_module
-from .grad_mode import STATE
+from .grad_mode import ANOMALY
 
 
 class AnomalyError(RuntimeError):
@@ -54,15 +54,15 @@ class detect_anomaly:  # noqa: N801 - PyTorch's name
         self.check_nan = check_nan
 
     def __enter__(self):
-        self.prev = STATE.anomaly
-        STATE.anomaly = self.check_nan
+        self.prev = ANOMALY.anomaly
+        ANOMALY.anomaly = self.check_nan
         self.errstate = numpy.errstate(divide="ignore", over="ignore", invalid="ignore")
         if self.check_nan:
             self.errstate.__enter__()
         return self
 
     def __exit__(self, *exc):
-        STATE.anomaly = self.prev
+        ANOMALY.anomaly = self.prev
         if self.check_nan:
             self.errstate.__exit__(*exc)
         return False

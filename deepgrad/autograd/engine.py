@@ -6,10 +6,10 @@ import numpy
 from ..backend import get_array_module
 from .anomaly import check_backward
 from .function import unbroadcast
-from .grad_mode import STATE
+from .grad_mode import ANOMALY
 from .hooks import HOOKS, BackwardHooks, run_hooks
 from .tensor import Tensor, _as_array
-from .version import check_versions
+from .version import EPOCH, check_versions
 
 _FREED = ("backward: trying to backward through the graph a second time, after its saved arrays "
           "were freed; call .backward(retain_graph=True) the first time to backward through it "
@@ -71,7 +71,7 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
             run_hooks(root)
         return
     pending = {root_fn: _slots(root_fn, root._out_idx, gy)}
-    anomaly = STATE.anomaly
+    anomaly = ANOMALY.anomaly
     order = _topological_order(root_fn)
     # post-accumulate-grad hooks (autograd/hooks.py): None, so free, unless one is registered
     hooks = BackwardHooks(order) if HOOKS else None
@@ -79,7 +79,8 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
         gys = pending.pop(fn, None)
         if gys is None:
             continue
-        check_versions(fn)
+        if fn.epoch != EPOCH[0]:  # an in-place change since this node ran: look closer
+            check_versions(fn)
         if fn.n_out == 1:
             gxs = fn.backward(gys[0])
         else:

@@ -5,7 +5,8 @@ import numpy
 
 from ..backend import device_of
 from .anomaly import check_forward
-from .grad_mode import STATE
+from .grad_mode import ANOMALY, STATE
+from .version import EPOCH
 
 
 class Function:
@@ -24,6 +25,7 @@ class Function:
 
     n_out = 1
     is_view = False  # set on a node whose output views its first input's memory
+    epoch = None  # the in-place-change count when the node was recorded (autograd/version.py)
     inputs = None  # the input Tensors while the node is part of a live graph
     released = False  # set once backward freed the saved arrays
 
@@ -46,39 +48,48 @@ class Function:
                 if t.requires_grad:
                     record = True
                     break
-        if STATE.anomaly:
+        if ANOMALY.anomaly:
             check_forward(self, inputs, y)
         make = Tensor._make
-        if not record:
-            if self.n_out == 1:
-                out = make(y, False, None, 0)
-                if inputs:
-                    _share_if_view(out, y, inputs[0])
-                return out
-            outs = tuple(make(a, False, None, 0) for a in y)
-            for o, a in zip(outs, y):
-                _share_if_view(o, a, inputs[0])
-            return outs
-        self.inputs = inputs
-        self.needs_input_grad = tuple([t.requires_grad for t in inputs])
-        self.in_versions = [t._vc[0] for t in inputs]
         if self.n_out == 1:
-            out = make(y, True, self, 0)
-            if _share_if_view(out, y, inputs[0]):
-                self.is_view = True
-            self.out_ids = (id(y),)
-            self.out_versions = ((out._vc, out._vc[0]),)
+            out = make(y, record, self if record else None, 0)
+            if inputs:  # an output that is the first input's memory shares its version counter
+                src = inputs[0]
+                d = src._data
+                try:
+                    base = y.base
+                except AttributeError:  # an array type without views
+                    base = None
+                if y is d or (base is not None and (base is d or base is getattr(d, "base", 0))):
+                    out._vc = src._vc
+                    if record:
+                        self.is_view = True
+            if record:
+                self.inputs = inputs
+                self.needs_input_grad = tuple([t.requires_grad for t in inputs])
+                self.epoch = EPOCH[0]  # in-place changes after this one are checked at backward
+                self.out_vc, self.out_id = out._vc, id(y)
             return out
-        self.out_meta = [(a.shape, a.dtype) for a in y]
+        return self._apply_many(inputs, y, record)
+
+    def _apply_many(self, inputs, ys, record: bool):
+        """``apply`` for ops with several outputs (split, max with indices, RNN states)."""
+        make = Tensor._make
         outs = []
-        for i, a in enumerate(y):  # an integer output (indices) is a constant, as in PyTorch
-            diff = self.differentiable_output(i)
+        for i, a in enumerate(ys):  # an integer output (indices) is a constant, as in PyTorch
+            diff = record and self.differentiable_output(i)
             o = make(a, diff, self if diff else None, i)
-            if _share_if_view(o, a, inputs[0]):
-                self.is_view = True
+            if inputs and _shares_memory(a, inputs[0]._data):
+                o._vc = inputs[0]._vc
+                if record:
+                    self.is_view = True
             outs.append(o)
-        self.out_ids = tuple(id(a) for a in y)
-        self.out_versions = tuple((o._vc, o._vc[0]) for o in outs)
+        if record:
+            self.inputs = inputs
+            self.needs_input_grad = tuple([t.requires_grad for t in inputs])
+            self.out_meta = [(a.shape, a.dtype) for a in ys]
+            self.epoch = EPOCH[0]
+            self.out_vcs, self.out_ids = [o._vc for o in outs], [id(a) for a in ys]
         return tuple(outs)
 
     def differentiable_output(self, index: int) -> bool:
@@ -96,18 +107,18 @@ class Function:
         return type(self).__name__
 
 
-def _share_if_view(out, y, src) -> bool:
-    """Give ``out`` the version counter of ``src`` when array ``y`` is ``src``'s memory.
+def _views(y, d) -> bool:
+    """Whether array ``y`` (which has a base) views ``d``'s memory: ``d`` is its base, or both
+    view one base array. Views are unary ops (reshape, transpose, indexing, split), so only the
+    first input is compared."""
+    base = y.base
+    return base is d or base is getattr(d, "base", None)
 
-    Views are unary ops (reshape, transpose, indexing, split), so only the first input is
-    compared: ``y`` is its array, or both are views of the same base array.
-    """
-    d = src._data
-    base = getattr(y, "base", None)
-    if y is d or (base is not None and (base is d or base is getattr(d, "base", None))):
-        out._vc = src._vc
-        return True
-    return False
+
+def _shares_memory(y, d) -> bool:
+    return y is d or (getattr(y, "base", None) is not None and _views(y, d))
+
+
 def check_same_device(op: str, inputs, exc: Exception | None = None) -> None:
     """Raise RuntimeError naming ``op`` and two devices when ``inputs`` live on different ones.
 

@@ -7,7 +7,7 @@ import threading
 
 
 class _State(threading.local):
-    """Grad mode and anomaly mode of the calling thread (PyTorch keeps both thread-local).
+    """Grad mode of the calling thread (PyTorch keeps it thread-local).
 
     Every thread starts with recording on: a ``no_grad`` block in one thread never turns off
     recording in another. Ops read ``STATE.enabled`` on every call, so keep it one attribute.
@@ -15,8 +15,20 @@ class _State(threading.local):
 
     def __init__(self) -> None:
         self.enabled = True
-        self.anomaly = False
         self.inference = False
+
+
+class _Anomaly:
+    """Anomaly detection, one switch for the process (as PyTorch's ``set_detect_anomaly``); a
+    plain attribute because every op reads it."""
+
+    __slots__ = ("anomaly",)
+
+    def __init__(self) -> None:
+        self.anomaly = False
+
+
+ANOMALY = _Anomaly()
 
 
 STATE = _State()

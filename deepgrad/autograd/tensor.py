@@ -57,7 +57,7 @@ class Tensor:
         self._ctx = None
         self._out_idx = 0
         self._retain = False
-        self._vc = [0]
+        self._vc = [0, None]
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -72,7 +72,7 @@ class Tensor:
         t._ctx = ctx
         t._out_idx = idx
         t._retain = False
-        t._vc = [0]
+        t._vc = [0, None]
         return t
 
     # ---- properties -------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import math
 import numpy
 
 from ..autograd.tensor import Tensor
+from ..autograd.version import bump
 from ..backend import get_array_module
 from ..random import generator as _rng
 from ..random import generator_like
@@ -43,7 +44,7 @@ def _fill(t: Tensor, values) -> Tensor:
         if xp is not numpy and isinstance(values, numpy.ndarray):  # drawn on the host
             values = xp.asarray(values)
         t._data[...] = values
-        t._vc[0] += 1  # an in-place change: a graph that saved t refuses backward
+        bump(t._vc)  # an in-place change: a graph that saved t refuses backward
     else:
         t[...] = values
     return t

@@ -6,6 +6,7 @@ from collections import OrderedDict, namedtuple
 import numpy
 
 from ..autograd.tensor import Tensor, _as_array
+from ..autograd.version import bump
 from ..backend import as_device, default_device, resolve, to_device
 from ..ops.device import parse_to_args
 from .hooks import HooksMixin
@@ -242,7 +243,7 @@ class Module(HooksMixin, PathsMixin):
             staged.append((t, to_device(arr, t.device)))
         for t, arr in staged:
             t._data[...] = arr
-            t._vc[0] += 1
+            bump(t._vc)
         return IncompatibleKeys(missing, unexpected)
 
     # ---- modes and conversion -------------------------------------------------------------

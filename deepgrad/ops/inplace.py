@@ -18,6 +18,7 @@ import numpy
 from ..autograd.function import Function
 from ..autograd.grad_mode import STATE, no_grad
 from ..autograd.tensor import Tensor, _as_array
+from ..autograd.version import bump
 from ..backend import get_array_module
 from . import activation as A
 from . import arithmetic as M
@@ -74,7 +75,7 @@ def _write(self: Tensor, arr, op: str) -> None:
         self._data = numpy.asarray(arr, dtype=d.dtype)
     else:
         d[...] = arr
-    self._vc[0] += 1
+    bump(self._vc)
 
 
 class _Overwrite(Function):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..autograd.function import Function
 from ..autograd.grad_mode import STATE
 from ..autograd.tensor import Tensor
+from ..autograd.version import bump
 from ..backend import get_array_module
 from ._util import as_tensor
 from .inplace import in_place
@@ -127,7 +128,7 @@ def setitem(self: Tensor, index, value) -> None:
             raise IndexError(f"setitem: {e} (tensor shape {tuple(self.shape)})") from None
         except ValueError as e:
             raise RuntimeError(f"setitem: {e} (tensor shape {tuple(self.shape)})") from None
-        self._vc[0] += 1
+        bump(self._vc)
         return
     in_place(self, "__setitem__", lambda old: index_put(old, idx, value), value)
 

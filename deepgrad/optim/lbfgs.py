@@ -5,6 +5,7 @@ from typing import Callable, Iterable
 
 from ..autograd.grad_mode import enable_grad
 from ..autograd.tensor import Tensor
+from ..autograd.version import bump
 from ..backend import get_array_module
 from ._validate import check_nonneg
 from .line_search import strong_wolfe
@@ -103,7 +104,7 @@ class LBFGS(Optimizer):
             # p += step * d (cast to p's dtype first, as an in-place add does)
             update = (direction[offset:offset + n] * step).astype(p.dtype, copy=False)
             xp.add(p._data, update.reshape(p.shape), out=p._data)
-            p._vc[0] += 1  # an in-place change: a graph that saved p refuses backward
+            bump(p._vc)  # an in-place change: a graph that saved p refuses backward
             offset += n
 
     def _directional_evaluate(self, closure, x, t: float, d):
@@ -112,7 +113,7 @@ class LBFGS(Optimizer):
         flat_grad = self._gather_flat_grad()
         for p, saved in zip(self._params, x):
             p._data[...] = saved
-            p._vc[0] += 1
+            bump(p._vc)
         return loss, flat_grad
 
     # ---- the step -----------------------------------------------------------------------------

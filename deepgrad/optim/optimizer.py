@@ -7,6 +7,7 @@ import numpy
 
 from ..autograd.grad_mode import enable_grad
 from ..autograd.tensor import Tensor
+from ..autograd.version import bump
 from ..backend import entry_of, get_array_module
 
 #: key of ``state_dict()`` naming the optimizer class, so a foreign state is rejected
@@ -131,7 +132,7 @@ class Optimizer:
                 if st is None:
                     st = state[p] = {}
                 update(p, grad._data, st, group)
-                p._vc[0] += 1  # an in-place change: a graph that saved p refuses backward
+                bump(p._vc)  # an in-place change: a graph that saved p refuses backward
         return loss
 
     def _update(self, p: Tensor, g, state: dict, group: dict) -> None:

@@ -128,8 +128,11 @@ class GANTrainer(Trainer):
         self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
         self.latent_dim, self.prior, self.g_loss = int(latent_dim), prior, g_loss
         self.d_steps, self.label_smoothing = int(d_steps), float(label_smoothing)
-        self._g_dtype = _first_param(generator, "generator").dtype
-        self._d_dtype = _first_param(discriminator, "discriminator").dtype
+        # Parameters keep their identity when a module moves (Module.to), so these two tell the
+        # devices without a walk over the modules at every step.
+        self._g_first = _first_param(generator, "generator")
+        self._d_first = _first_param(discriminator, "discriminator")
+        self._g_dtype, self._d_dtype = self._g_first.dtype, self._d_first.dtype
         self._g_loss_fn = G_LOSSES[g_loss]
 
     # ---- what the Trainer loop asks of a step -----------------------------------------------
@@ -177,13 +180,13 @@ class GANTrainer(Trainer):
     # ---- single updates -------------------------------------------------------------------
     def _d_device(self):
         """The discriminator's device, where real batches go (None on the CPU)."""
-        dev = _first_param(self.discriminator, "discriminator").device
+        dev = self._d_first.device
         return None if dev.type == "cpu" else dev
 
     def noise(self, n: int) -> Tensor:
         """z: (n, latent_dim) drawn from the prior on the generator's device, with that
         device's random generator (the library's CPU generator on the CPU)."""
-        rng = generator_like(_first_param(self.generator, "generator")._data)
+        rng = generator_like(self._g_first._data)
         z = PRIORS[self.prior](rng, (int(n), self.latent_dim), self._g_dtype)
         return Tensor._make(z, False, None, 0)
 
