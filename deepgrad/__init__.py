@@ -88,7 +88,25 @@ def __getattr__(name):
         return importlib.import_module(f".{name}", __name__)
     if name in _LAZY_NAMES:
         return getattr(importlib.import_module(f".{_LAZY_NAMES[name]}", __name__), name)
-    raise AttributeError(f"module 'deepgrad' has no attribute {name!r}")
+    hint = _NOT_HERE.get(name)
+    raise AttributeError(f"module 'deepgrad' has no attribute {name!r}"
+                         + (f": {hint}" if hint else ""))
+
+
+# PyTorch names a program may reach for that deepgrad does not have, and what to do instead.
+_NOT_HERE = {
+    "compile": "deepgrad has no graph compiler; call the model directly",
+    "jit": "TorchScript is not supported; dg.onnx.export writes a portable model",
+    "fft": "there is no FFT module; numpy.fft works on t.numpy()",
+    "sparse": "sparse tensors are not supported; use dense tensors",
+    "amp": "mixed precision is not supported; deepgrad computes in float32/float64",
+    "autocast": "mixed precision is not supported; deepgrad computes in float32/float64",
+    "quantization": "quantization is not supported",
+    "distributions": "torch.distributions has no counterpart; dg.normal, dg.bernoulli, "
+                     "dg.multinomial and the nn losses cover sampling and likelihoods",
+    "hub": "there is no model hub; build the model in code and load a state dict",
+    "mps": "there is no Metal backend; dg.backends.mps.is_available() is False",
+}
 
 
 __all__ = [

@@ -388,3 +388,4 @@ def test_generator_and_legacy_constructors():
     assert dg.LongTensor(2, 3).shape == (2, 3) and dg.LongTensor(2, 3).dtype == np.int64
     assert dg.FloatTensor([1, 2]).dtype == np.float32
     nn.LSTM(2, 3).flatten_parameters()  # accepted: deepgrad keeps no cuDNN buffer
+
