@@ -75,6 +75,9 @@ class Function:
     def _apply_many(self, inputs, ys, record: bool):
         """``apply`` for ops with several outputs (split, max with indices, RNN states)."""
         make = Tensor._make
+        if record:  # before the outputs: differentiable_output may read needs_input_grad
+            self.inputs = inputs
+            self.needs_input_grad = tuple([t.requires_grad for t in inputs])
         outs = []
         for i, a in enumerate(ys):  # an integer output (indices) is a constant, as in PyTorch
             diff = record and self.differentiable_output(i)
@@ -85,8 +88,6 @@ class Function:
                     self.is_view = True
             outs.append(o)
         if record:
-            self.inputs = inputs
-            self.needs_input_grad = tuple([t.requires_grad for t in inputs])
             self.out_meta = [(a.shape, a.dtype) for a in ys]
             self.epoch = EPOCH[0]
             self.out_vcs, self.out_ids = [o._vc for o in outs], [id(a) for a in ys]
