@@ -159,3 +159,23 @@ def test_linear_3d_is_one_gemm_with_the_same_values():
     np.testing.assert_allclose(ts[1].grad.numpy(), np.einsum("tbo,tbi->oi", gy, x), rtol=1e-12)
     assert gradcheck(F.linear, [dg.tensor(rng.standard_normal((2, 3, 4)), requires_grad=True),
                                 dg.tensor(rng.standard_normal((2, 4)), requires_grad=True)])
+
+
+@pytest.mark.parametrize("slope", [0.2, 0.0, 1.0, -0.3, 1.5])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_leaky_relu_branch_free_is_exact(slope, dtype):
+    rng = np.random.default_rng(0)
+    x = _nhwc(rng.standard_normal((3, 4, 5, 2)).astype(dtype))
+    x[0, 0, 0, 0], x[0, 1, 0, 0] = 0.0, np.nan
+    if slope != 0:  # inf * 0 is NaN (with a warning) on every path
+        x[1, 0, 0, 0], x[1, 1, 0, 0] = -np.inf, np.inf
+    gy = rng.standard_normal(x.shape).astype(dtype)
+    xt = dg.from_numpy(x).requires_grad_(True)
+    y = dg.nn.LeakyReLU(slope)(xt)
+    y.backward(dg.from_numpy(gy))
+    s = dtype(slope)
+    np.testing.assert_array_equal(y.numpy(), np.where(x > 0, x, x * s))  # NaN equal to NaN
+    np.testing.assert_array_equal(xt.grad.numpy(), np.where(x > 0, gy, gy * s))
+    assert y.dtype == xt.grad.dtype == dtype
+    xg = dg.tensor(rng.standard_normal((2, 3)) + 0.5, requires_grad=True)
+    assert gradcheck(lambda t: dg.nn.LeakyReLU(slope)(t), [xg])
