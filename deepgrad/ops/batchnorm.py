@@ -1,4 +1,8 @@
-"""Batch normalization as one fused op (``F.batch_norm``), with running statistics."""
+"""Batch normalization as one fused op (``F.batch_norm``), with running statistics.
+
+Training on channels-last NumPy data (a convolution's output) takes the fused passes of
+``cpu_batchnorm_nhwc.py``; ``BatchNorm`` below is the general path and its reference.
+"""
 from __future__ import annotations
 
 from ..autograd.function import Function

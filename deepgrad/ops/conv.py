@@ -12,6 +12,9 @@ first layer) the bias is folded into the GEMM: see ``Conv2d.forward``.
 Small convolutions (groups=1, stride 1, at most 8 input and 16 output channels, one chunk, as
 LeNet's two) run batch-innermost instead, (C, H, W, N) inside: see ``conv_batch_last.py``. Each
 path reads either layout; poolings and ReLU keep the one they get.
+
+NumPy inputs with 2 to 4 input channels (an RGB first layer) and groups=1 build their columns
+and input gradient channels-first instead, any stride: see ``cpu_conv_few.py``.
 """
 from __future__ import annotations
 
