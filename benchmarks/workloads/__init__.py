@@ -16,4 +16,13 @@ WORKLOADS = {
     "gru": "benchmarks.workloads.gru",
     "rnn": "benchmarks.workloads.rnn",
     "gan": "benchmarks.workloads.gan",
+    # The workloads of issue 17: sizes people train at.
+    "mnist_net": "benchmarks.workloads.mnist_net",
+    "resnet_small": "benchmarks.workloads.resnet_small",
+    "stem224": "benchmarks.workloads.stem224",
+    "conv224": "benchmarks.workloads.conv224",
+    "conv224_train": "benchmarks.workloads.conv224_train",
+    "dcgan_d": "benchmarks.workloads.dcgan_d",
+    "lstm_lm": "benchmarks.workloads.lstm_lm",
+    "transformer": "benchmarks.workloads.transformer",
 }

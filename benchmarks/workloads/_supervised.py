@@ -24,26 +24,27 @@ def step_fn(model, opt, loss_fn, x, y):
     return step
 
 
-def _build(framework, seed, model_fn, opt_fn, shape):
+def _build(framework, seed, model_fn, opt_fn, shape, loss_fn=None):
     """``framework`` is the ``deepgrad`` or the ``torch`` module (same names for all used here);
-    ``model_fn()`` builds the model, ``opt_fn(framework.optim, params)`` the optimizer."""
+    ``model_fn()`` builds the model, ``opt_fn(framework.optim, params)`` the optimizer;
+    ``loss_fn`` defaults to cross-entropy."""
     framework.manual_seed(seed)
     model = model_fn()
     xa, ya = batch(seed, shape)
     return step_fn(model, opt_fn(framework.optim, model.parameters()),
-                   framework.nn.CrossEntropyLoss(), framework.from_numpy(xa),
+                   loss_fn or framework.nn.CrossEntropyLoss(), framework.from_numpy(xa),
                    framework.from_numpy(ya))
 
 
-def deepgrad_step(seed, model_fn, opt_fn, shape):
+def deepgrad_step(seed, model_fn, opt_fn, shape, loss_fn=None):
     """deepgrad side of a classifier workload."""
     import deepgrad
 
-    return _build(deepgrad, seed, model_fn, opt_fn, shape)
+    return _build(deepgrad, seed, model_fn, opt_fn, shape, loss_fn)
 
 
-def torch_step(seed, model_fn, opt_fn, shape):
+def torch_step(seed, model_fn, opt_fn, shape, loss_fn=None):
     """PyTorch side, built the same way."""
     import torch
 
-    return _build(torch, seed, model_fn, opt_fn, shape)
+    return _build(torch, seed, model_fn, opt_fn, shape, loss_fn)

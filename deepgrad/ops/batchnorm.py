@@ -1,9 +1,15 @@
-"""Batch normalization as one fused op (``F.batch_norm``), with running statistics."""
+"""Batch normalization as one fused op (``F.batch_norm``), with running statistics.
+
+Training on channels-last NumPy data (a convolution's output) takes the fused passes of
+``cpu_batchnorm_nhwc.py``; ``BatchNorm`` below is the general path and its reference.
+"""
 from __future__ import annotations
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..backend import get_array_module
+from ..backend import xp as _numpy
+from . import cpu_batchnorm_nhwc
 
 
 class BatchNorm(Function):
@@ -22,6 +28,14 @@ class BatchNorm(Function):
         xp = get_array_module(x)
         axes = (0,) + tuple(range(2, x.ndim))
         shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+        # Channels-last NumPy data in training: fused passes (SyncBatchNorm keeps this path).
+        self.fused = (self.training and xp is _numpy and type(self) is BatchNorm
+                      and cpu_batchnorm_nhwc.channels_innermost(x))
+        if self.fused:
+            self.count = x.size // x.shape[1]
+            y, self.saved, self.batch_mean, self.batch_var = cpu_batchnorm_nhwc.forward(
+                xp, x, weight, bias, self.eps)
+            return y
         if self.training:
             mean, xc, var = self.batch_stats(x, axes, shape)
             self.batch_mean, self.batch_var = mean, var
@@ -48,6 +62,9 @@ class BatchNorm(Function):
         return s1, s2
 
     def backward(self, gy):
+        if self.fused:
+            return cpu_batchnorm_nhwc.backward(get_array_module(gy), gy, self.saved,
+                                               self.needs_input_grad)
         need, shape, axes, xhat = self.needs_input_grad, self.shape, self.axes, self.xhat
         gxhat = gy if self.weight is None else gy * self.weight.reshape(shape)
         gx = gw = gb = None

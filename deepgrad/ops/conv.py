@@ -14,6 +14,10 @@ LeNet's two) run batch-innermost instead, (C, H, W, N) inside: see ``conv_batch_
 path reads either layout; poolings and ReLU keep the one they get. These layouts, the blocked
 one-channel columns and the channels-first input gradient are CPU (cache and BLAS) tricks,
 taken only for NumPy arrays: on a GPU every convolution is the plain im2col + one GEMM.
+path reads either layout; poolings and ReLU keep the one they get.
+
+NumPy inputs with 2 to 4 input channels (an RGB first layer) and groups=1 build their columns
+and input gradient channels-first instead, any stride: see ``cpu_conv_few.py``.
 """
 from __future__ import annotations
 
@@ -22,7 +26,7 @@ import numpy
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..backend import get_array_module, long_runs
-from . import conv_batch_last
+from . import conv_batch_last, cpu_conv_few
 from .conv_cols import (
     BATCH_LAST_MAX_OUT,
     CHANNELS_FIRST_MAX,
@@ -130,12 +134,13 @@ class Conv2d(Function):
         x_nhwc = x.transpose(0, 2, 3, 1)
         y = xp.empty((x.shape[0], out_hw[0], out_hw[1], co), x.dtype)
         self.cols = []
+        # A few input channels (RGB): channels-first columns and input gradient on the CPU.
+        self.few = xp is numpy and g == 1 and 1 < cg <= cpu_conv_few.FEW_CHANNELS_MAX
         for n0, n1 in chunks:
-            xpad = self._padded(xp, x_nhwc, n0, n1)
+            xpad = None if self.few else self._padded(xp, x_nhwc, n0, n1)
             y2 = y[n0:n1].reshape(-1, co)
             for gi in range(g):
-                cols = im2col(xp, xpad[..., gi * cg:(gi + 1) * cg], kernel, self.stride,
-                              self.dilation, out_hw, fold)
+                cols = self._im2col(xp, xpad, n0, n1, gi, fold)
                 if g == 1:
                     starts, step = gemm_blocks(cols, cols.shape[1] + co)
                     for r in starts:
@@ -183,7 +188,8 @@ class Conv2d(Function):
             channels_first = (xp is numpy and g == 1 and self.stride == (1, 1)
                               and cg <= CHANNELS_FIRST_MAX)
             gxpad = (xp.empty if channels_first else xp.zeros)(
-                (x.shape[0], pad_hw[0], pad_hw[1], x.shape[1]), x.dtype)
+                (x.shape[0], pad_hw[0], pad_hw[1], x.shape[1]), x.dtype) if not self.few \
+                else xp.empty(x.shape, x.dtype)  # NCHW, no padding: see cpu_conv_few
             # (G, K, C_out/G, C/G): the weight slice of each kernel offset.
             wk = self.wmat.reshape(g, cog, kk, cg).transpose(0, 2, 1, 3)
         for n0, n1 in self.chunks:
@@ -195,10 +201,9 @@ class Conv2d(Function):
                     if self.cols:
                         cols = self.cols[gi]
                     else:
-                        if xpad is None:
+                        if xpad is None and not self.few:
                             xpad = self._padded(xp, x.transpose(0, 2, 3, 1), n0, n1)
-                        cols = im2col(xp, xpad[..., gi * cg:(gi + 1) * cg], kernel,
-                                      self.stride, self.dilation, out_hw, self.fold)
+                        cols = self._im2col(xp, xpad, n0, n1, gi, self.fold)
                     if cols.flags.f_contiguous:  # the one-channel (K, M) buffer, transposed
                         starts, step = gemm_blocks(cols, cols.shape[1] + cog)
                         for r in starts:
@@ -209,7 +214,11 @@ class Conv2d(Function):
                         gwmat[gi] += (cols.T @ gyg).T
                 if gxpad is None:
                     continue
-                if channels_first:
+                if self.few:
+                    gxpad[n0:n1] = cpu_conv_few.input_grad(
+                        xp, gyg, self.wmat[0], n1 - n0, x.shape[1:], self.padding, kernel,
+                        self.stride, self.dilation, out_hw)
+                elif channels_first:
                     gy_t = xp.ascontiguousarray(gy_nhwc[n0:n1].transpose(3, 1, 2, 0))
                     gxpad[n0:n1] = input_grad_batch_last(
                         xp, gy_t.reshape(co, -1), wk[0], kernel, pad_hw, out_hw,
@@ -217,7 +226,9 @@ class Conv2d(Function):
                 else:
                     self._col2im_add(xp, gxpad, gyg, wk[gi], n0, n1, gi * cg, (gi + 1) * cg)
         gx = gw = None
-        if gxpad is not None:
+        if gxpad is not None and self.few:
+            gx = gxpad
+        elif gxpad is not None:
             (pt, _), (pl, _) = self.padding
             gx = gxpad[:, pt:pt + x.shape[2], pl:pl + x.shape[3], :].transpose(0, 3, 1, 2)
         if gwmat is not None:
@@ -227,6 +238,15 @@ class Conv2d(Function):
             gw = xp.ascontiguousarray(gwmat.reshape(g, cog, kernel[0], kernel[1], cg)
                                       .transpose(0, 1, 4, 2, 3).reshape(w.shape))
         return (gx, gw, gb) if len(need) > 2 else (gx, gw)
+
+    def _im2col(self, xp, xpad, n0, n1, gi, fold=False):
+        """The (M, K) columns of samples n0:n1, group gi (``xpad``: their padded NHWC input)."""
+        kernel, cg = self.w.shape[2:], self.w.shape[1]
+        if self.few:
+            return cpu_conv_few.im2col(xp, self.x, n0, n1, self.padding, kernel, self.stride,
+                                       self.dilation, self.out_hw)
+        return im2col(xp, xpad[..., gi * cg:(gi + 1) * cg], kernel, self.stride, self.dilation,
+                      self.out_hw, fold)
 
     def _col2im_add(self, xp, gxpad, gyg, wk, n0, n1, c0, c1):
         """Add the input gradient of samples n0:n1, channels c0:c1 into gxpad (NHWC).

@@ -55,7 +55,10 @@ class Linear(Function):
             raise OpError(f"linear: input shape {x.shape} does not match weight shape "
                              f"{w.shape} (expected last input dim {w.shape[1]})")
         self.x, self.w = x, w
-        y = x @ w.T
+        # (..., in) inputs as one (rows, in) GEMM: NumPy runs a 3-D ``x @ w.T`` as one GEMM per
+        # leading index, 2x slower for a language model's (35, 20, 200) @ (200, 10000) decoder.
+        y = (x.reshape(-1, x.shape[-1]) @ w.T).reshape(x.shape[:-1] + (w.shape[0],)) \
+            if x.ndim > 2 else x @ w.T
         if b is not None:
             try:
                 y += b
@@ -67,7 +70,10 @@ class Linear(Function):
     def backward(self, gy):
         n = self.needs_input_grad
         x, w = self.x, self.w
-        gx = gy @ w if n[0] else None
+        gx = None
+        if n[0]:
+            gx = (gy.reshape(-1, gy.shape[-1]) @ w).reshape(gy.shape[:-1] + (w.shape[1],)) \
+                if gy.ndim > 2 else gy @ w
         gw = gb = None
         if n[1] or (len(n) > 2 and n[2]):
             g2 = gy.reshape(-1, gy.shape[-1])
