@@ -6,7 +6,7 @@ import numpy
 from ..backend import device_of
 from .anomaly import check_forward
 from .grad_mode import ANOMALY, STATE
-from .version import EPOCH
+from .version import EPOCH, same_memory
 
 
 class Function:
@@ -82,7 +82,7 @@ class Function:
         for i, a in enumerate(ys):  # an integer output (indices) is a constant, as in PyTorch
             diff = record and self.differentiable_output(i)
             o = make(a, diff, self if diff else None, i)
-            if inputs and _shares_memory(a, inputs[0]._data):
+            if inputs and same_memory(a, inputs[0]._data):
                 o._vc = inputs[0]._vc
                 if record:
                     self.is_view = True
@@ -106,18 +106,6 @@ class Function:
     def name(self) -> str:
         """The op's name as error messages show it."""
         return type(self).__name__
-
-
-def _views(y, d) -> bool:
-    """Whether array ``y`` (which has a base) views ``d``'s memory: ``d`` is its base, or both
-    view one base array. Views are unary ops (reshape, transpose, indexing, split), so only the
-    first input is compared."""
-    base = y.base
-    return base is d or base is getattr(d, "base", None)
-
-
-def _shares_memory(y, d) -> bool:
-    return y is d or (getattr(y, "base", None) is not None and _views(y, d))
 
 
 def check_same_device(op: str, inputs, exc: Exception | None = None) -> None:

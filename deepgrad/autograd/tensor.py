@@ -41,7 +41,9 @@ class Tensor:
         grad: a Tensor of ``data``'s shape after ``backward()``, else ``None``.
         requires_grad: whether gradients flow to this tensor.
 
-    Inside the library the array itself is ``_data`` (NumPy, or CuPy on a GPU).
+    Inside the library the array itself is ``_data`` (NumPy, or CuPy on a GPU). The operators
+    and most methods (``item``, ``tolist``, ``numel``, ``clone``, ``float``/``long``/...) are
+    attached from the op registry (``ops/registry.py``) when ``deepgrad.ops`` is imported.
     """
 
     # ``_vc`` is the storage's version counter: a one-element list shared by every tensor that
@@ -122,9 +124,6 @@ class Tensor:
     def dim(self) -> int:
         return self._data.ndim
 
-    def numel(self) -> int:
-        return int(self._data.size)
-
     def __len__(self) -> int:
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
@@ -141,16 +140,6 @@ class Tensor:
             return numpy.asarray(d)
         raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use "
                         f"Tensor.cpu() to copy the tensor to host memory first.")
-
-    def item(self):
-        """The value of a one-element tensor as a Python number."""
-        if self._data.size != 1:
-            raise ValueError(f"item(): tensor has {self._data.size} elements, expected 1 "
-                             f"(shape {self.shape})")
-        return self._data.item()
-
-    def tolist(self):
-        return self._data.tolist()
 
     def __float__(self) -> float:
         return float(self.item())
@@ -225,11 +214,6 @@ class Tensor:
         """
         _backward(self, grad, retain_graph)
 
-    def clone(self) -> "Tensor":
-        from ..ops.arithmetic import clone
-
-        return clone(self)
-
     def __hash__(self) -> int:
         return id(self)
 
@@ -237,21 +221,6 @@ class Tensor:
         from ..ops.arithmetic import to_dtype
 
         return to_dtype(self, dtype)
-
-    def float(self) -> "Tensor":
-        return self.astype(numpy.float32)
-
-    def double(self) -> "Tensor":
-        return self.astype(numpy.float64)
-
-    def long(self) -> "Tensor":
-        return Tensor._make(self._data.astype(numpy.int64), False, None, 0)
-
-    def int(self) -> "Tensor":
-        return Tensor._make(self._data.astype(numpy.int32), False, None, 0)
-
-    def bool(self) -> "Tensor":
-        return Tensor._make(self._data.astype(bool), False, None, 0)
 
     def to(self, *args, **kwargs) -> "Tensor":
         """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other_tensor)``.

@@ -41,7 +41,7 @@ def check_versions(fn) -> None:
     for t in fn.inputs:
         cell = t._vc
         if _changed_after(cell, epoch) and \
-                _find(fn, lambda a, d=t._data: _same_memory(a, d)) is not None:
+                _find(fn, lambda a, d=t._data: same_memory(a, d)) is not None:
             raise RuntimeError(_message(fn, t._data, cell, epoch, None))
     cells = fn.__dict__.get("out_vcs") or [fn.out_vc]
     ids = fn.__dict__.get("out_ids") or [fn.out_id]
@@ -77,8 +77,9 @@ def _find(fn, match):
     return None
 
 
-def _same_memory(a, d) -> bool:
-    """Whether saved array ``a`` is ``d`` or a view sharing ``d``'s memory."""
+def same_memory(a, d) -> bool:
+    """Whether array ``a`` is ``d`` or a view sharing ``d``'s memory (``d`` is its base, or both
+    view one base array)."""
     if a is d:
         return True
     base, dbase = getattr(a, "base", None), getattr(d, "base", None)

@@ -27,8 +27,8 @@ def tune_malloc() -> bool:
 
     glibc's default hands every freed block over 128 KiB back with munmap, so each op of a
     training step page-faults its output in again. Raising the thresholds once made CNN steps
-    ~1.7x faster (BENCHMARKS.md) without raising peak RSS. Runs once, at ``import deepgrad``, on
-    Linux with glibc, unless ``DEEPGRAD_NO_MALLOC_TUNING=1``.
+    ~1.7x faster (measured on this project's CNN benchmarks) without raising peak RSS. Runs
+    once, at ``import deepgrad``, on Linux with glibc, unless ``DEEPGRAD_NO_MALLOC_TUNING=1``.
 
     Returns:
         True when the thresholds were changed.

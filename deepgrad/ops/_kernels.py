@@ -2,8 +2,8 @@
 
 NumPy 2.4 runs ``maximum(x, 0)`` with a scalar operand about 2x slower than ``maximum`` of two
 contiguous arrays (its SIMD loop wants two arrays), and ``gy * mask`` with a bool mask 1.1-1.3x
-slower than a float mask. Measured on float32 activations of LeNet and cnn2 (BENCHMARKS.md's
-machine): ReLU forward 112 -> 53 us at 301k values, 595 -> 308 us at 1.6M.
+slower than a float mask. Measured on float32 activations of LeNet and cnn2 (this project's
+2-core machine): ReLU forward 112 -> 53 us at 301k values, 595 -> 308 us at 1.6M.
 """
 from __future__ import annotations
 
